@@ -1,0 +1,82 @@
+// swift-tools-version:6.2
+// dumpyard — dumps Android firmware into git. The manifest is the module map of docs/architecture.md:
+// dependencies point down only (L5 → L0).
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "dumpyard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dumpyard", targets: ["dumpyard"])
+    ],
+    targets: [
+        // MARK: - L0 C modules (module map + shim.h only)
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+
+        // MARK: - L1 one Swift wrapper per C library
+        /** libgit2: repositories, object database, index → tree, commits, refs, packbuilder. */
+        .target(name: "Git", dependencies: ["CGit2"], swiftSettings: strictSettings),
+        /** libarchive: streaming reads of zip (and later tar, 7z) containers. */
+        .target(name: "Archive", dependencies: ["CArchive"], swiftSettings: strictSettings),
+        /** OpenSSL EVP: SHA-1 and SHA-256, streaming. */
+        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        /** zlib inflate and CRC-32, ISA-L igzip deflate into zlib streams. */
+        .target(name: "Compression", dependencies: ["CZlib", "CIsal"], swiftSettings: strictSettings),
+
+        // MARK: - L2 pure domain
+        /** Pure rules: properties, naming, manifest, content detection, progress steps. No I/O. */
+        .target(name: "DumpCore", swiftSettings: strictSettings),
+
+        // MARK: - L3 adapters, one job each
+        /** Containers, sparse images and partition readers: firmware bytes in, files out. */
+        .target(name: "Firmware", dependencies: ["DumpCore", "Archive"], swiftSettings: strictSettings),
+        /** The content-addressed staging store shared by all dumps. */
+        .target(name: "Staging", dependencies: ["DumpCore", "Crypto", "Compression"], swiftSettings: strictSettings),
+        /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
+        .target(
+            name: "Publishing", dependencies: ["DumpCore", "Git", "Crypto", "Compression"],
+            swiftSettings: strictSettings),
+
+        // MARK: - L4 composition
+        /** Configuration, the dump pipeline, CLI commands and their output. */
+        .target(
+            name: "DumpService",
+            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git"],
+            swiftSettings: strictSettings),
+
+        // MARK: - L5 executable
+        .executableTarget(name: "dumpyard", dependencies: ["DumpService"], swiftSettings: strictSettings),
+
+        // MARK: - Tests
+        /** Shared test helpers: temp directories, fixture paths, running real tools. */
+        .target(name: "DumpTestSupport", path: "Tests/DumpTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "DumpCoreTests", dependencies: ["DumpCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "WrapperTests", dependencies: ["Git", "Archive", "Crypto", "Compression", "DumpTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "FirmwareTests", dependencies: ["Firmware", "DumpCore", "DumpTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "StagingTests", dependencies: ["Staging", "DumpCore", "DumpTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "PublishingTests", dependencies: ["Publishing", "Staging", "DumpCore", "Git", "DumpTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "DumpServiceTests", dependencies: ["DumpService", "DumpCore", "DumpTestSupport"],
+            swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,153 @@
+internal import Foundation
+internal import DumpCore
+internal import Git
+internal import Publishing
+
+/// The `dumpyard` command line: parses arguments, runs a command, prints its outcome.
+public enum CommandLineTool {
+    /// Initialises the C libraries' global state; call once at start-up, before `run`.
+    public static func start() {
+        GitLibrary.initialize()
+    }
+
+    /// Runs the command line `arguments` (program name excluded); returns the exit status.
+    public static func run(_ arguments: [String], environment: [String: String]? = nil) -> Int32 {
+        let configuration = DumpConfiguration.fromEnvironment(environment)
+        guard let command = arguments.first else {
+            printOut(usage)
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        do {
+            switch command {
+            case "dump": return try dump(rest, configuration: configuration)
+            case "bundle": return try bundle(rest)
+            case "help", "-h", "--help":
+                printOut(usage)
+                return 0
+            case "version", "--version":
+                printOut("dumpyard \(version)")
+                return 0
+            default: throw UsageError("unknown command \"\(command)\"")
+            }
+        } catch let error as UsageError {
+            printError("dumpyard: \(error)\n\(usage)")
+            return 2
+        } catch {
+            printError("dumpyard: \(error)")
+            return 1
+        }
+    }
+
+    static let version = "0.1.0"
+
+    static let usage = """
+        usage: dumpyard <command> [options]
+
+        commands:
+          dump <firmware> [--out DIR] [--json] [--force]
+              Dump a firmware package (zip, tar, 7z) or a partition image into the bare git
+              repository DIR/<brand>/<codename>.git (DIR defaults to ./dumps), one branch per build.
+          bundle <repository> <branch> -o FILE [--json]
+              Export one branch of a dump repository as a git bundle (git clone FILE works).
+          help, version
+
+        environment:
+          DUMPYARD_HOME     staging store and manifests (default ~/.local/share/dumpyard)
+          WORK_DIR_BASE     where per-job work directories are made (default $DUMPYARD_HOME/work)
+          DUMPYARD_THREADS  threads that hash and compress (default: number of cores)
+        """
+
+    private static func dump(_ arguments: [String], configuration: DumpConfiguration) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valued: ["--out", "-o"], flags: ["--json", "--force", "--help", "-h"])
+        if parsed.flags.contains("--help") || parsed.flags.contains("-h") {
+            printOut(usage)
+            return 0
+        }
+        guard parsed.positionals.count == 1, let firmware = parsed.positionals.first else {
+            throw UsageError("dump takes exactly one firmware file")
+        }
+        let json = parsed.flags.contains("--json")
+        let out = parsed.options["--out"] ?? parsed.options["-o"] ?? "dumps"
+        let printer = ProgressPrinter()
+        let pipeline = DumpPipeline(configuration: configuration)
+        do {
+            let summary = try pipeline.run(firmware: firmware, outputDirectory: out, force: parsed.flags.contains("--force")) {
+                printer.report($0)
+            }
+            printer.finish()
+            printOut(json ? try encodeJSON(summary) : text(summary))
+            return 0
+        } catch {
+            printer.finish()
+            throw error
+        }
+    }
+
+    private static func bundle(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valued: ["-o", "--output"], flags: ["--json"])
+        guard parsed.positionals.count == 2 else { throw UsageError("bundle takes a repository and a branch") }
+        guard let file = parsed.options["-o"] ?? parsed.options["--output"] else { throw UsageError("bundle needs -o FILE") }
+        let started = ContinuousClock.now
+        let repository = try DumpRepository(existingAt: parsed.positionals[0])
+        let (commit, objects) = try repository.writeBundle(branch: parsed.positionals[1], to: file)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let summary = BundleSummary(
+            bundle: file, branch: parsed.positionals[1], commit: commit.hex, objects: objects, bytes: size,
+            seconds: DumpPipeline.seconds(ContinuousClock.now - started))
+        if parsed.flags.contains("--json") {
+            printOut(try encodeJSON(summary))
+        } else {
+            printOut("wrote \(file): branch \(summary.branch) at \(summary.commit), \(objects) objects, \(formatBytes(UInt64(size))), \(String(format: "%.2f", summary.seconds)) s")
+        }
+        return 0
+    }
+
+    struct BundleSummary: Codable {
+        var bundle: String
+        var branch: String
+        var commit: String
+        var objects: Int
+        var bytes: Int
+        var seconds: Double
+    }
+
+    static func text(_ s: DumpSummary) -> String {
+        let headline: String
+        switch s.status {
+        case .dumped: headline = "dumped \(s.firmware)"
+        case .replaced: headline = "dumped \(s.firmware) (branch replaced)"
+        case .alreadyDumped: headline = "already dumped: \(s.firmware) is branch \(s.branch) of \(s.repository)"
+        }
+        let rows: [(String, String)] = [
+            ("brand", s.brand), ("codename", s.codename), ("branch", s.branch), ("commit", s.commit),
+            ("repository", s.repository), ("partitions", s.partitions.joined(separator: ", ")),
+            ("files", "\(s.files) (\(formatBytes(s.bytes)))"),
+            ("objects", "\(s.newObjects) new, \(s.reusedObjects) reused"),
+            ("time", String(format: "%.2f s", s.seconds)),
+        ]
+        return ([headline] + rows.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }).joined(separator: "\n")
+    }
+
+    static func formatBytes(_ bytes: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func encodeJSON(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func printOut(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+
+    static func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}

@@ -1,0 +1,40 @@
+internal import Foundation
+
+/// Settings of a dumpyard process, read from the environment (names compatible with dumpyarabot
+/// where they overlap).
+public struct DumpConfiguration: Sendable, Hashable {
+    /// `DUMPYARD_HOME`: the staging store, manifests and work directories live under it.
+    /// Default: `$XDG_DATA_HOME/dumpyard`, else `~/.local/share/dumpyard`.
+    public var home: String
+    /// `WORK_DIR_BASE`: one directory per job is made under it. Default: `<home>/work`.
+    public var workDirectoryBase: String
+    /// Threads that hash and compress files (`DUMPYARD_THREADS`, default: the number of cores).
+    public var threads: Int
+
+    public init(home: String, workDirectoryBase: String? = nil, threads: Int? = nil) {
+        self.home = home
+        self.workDirectoryBase = workDirectoryBase ?? home + "/work"
+        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The configuration the environment describes.
+    public static func fromEnvironment(_ environment: [String: String]? = nil) -> DumpConfiguration {
+        let env = environment ?? ProcessInfo.processInfo.environment
+        let home: String
+        if let explicit = env["DUMPYARD_HOME"], !explicit.isEmpty {
+            home = explicit
+        } else if let data = env["XDG_DATA_HOME"], !data.isEmpty {
+            home = data + "/dumpyard"
+        } else {
+            home = (env["HOME"] ?? NSHomeDirectory()) + "/.local/share/dumpyard"
+        }
+        let work = env["WORK_DIR_BASE"].flatMap { $0.isEmpty ? nil : $0 }
+        let threads = env["DUMPYARD_THREADS"].flatMap(Int.init)
+        return DumpConfiguration(home: home, workDirectoryBase: work, threads: threads)
+    }
+
+    /// Where the content-addressed staging store lives.
+    public var storeDirectory: String { home + "/store" }
+    /// Where each dump's manifest is kept, by commit id.
+    public var manifestDirectory: String { home + "/manifests" }
+}

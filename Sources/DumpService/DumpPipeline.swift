@@ -1,0 +1,148 @@
+internal import Foundation
+public import DumpCore
+internal import Firmware
+internal import Publishing
+internal import Staging
+
+/// Why a dump failed: the step and the one-line cause.
+public struct DumpFailure: Error, Sendable, CustomStringConvertible {
+    public var step: DumpStep
+    public var cause: String
+
+    public var description: String { "\(step) failed: \(cause)" }
+}
+
+/// The main job in local mode: a firmware file in, a branch in a local bare repository out.
+///
+/// Steps (DESIGN.md numbering): 3 unpack the container, 4 expand images, 5 read partitions into the
+/// staging store, 7 describe, 8 commit. Work happens in a private directory under
+/// `WORK_DIR_BASE` that is removed on every outcome.
+public struct DumpPipeline: Sendable {
+    public var configuration: DumpConfiguration
+    var reader: any PartitionReader
+
+    public init(configuration: DumpConfiguration) {
+        self.configuration = configuration
+        self.reader = ExternalToolReader()
+    }
+
+    /// Dumps `firmware` into `<outputDirectory>/<brand>/<codename>.git`.
+    public func run(
+        firmware: String, outputDirectory: String, force: Bool, progress: @escaping @Sendable (DumpProgress) -> Void
+    ) throws(DumpFailure) -> DumpSummary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var step = DumpStep.validate
+        func fail(_ error: any Error) -> DumpFailure { DumpFailure(step: step, cause: "\(error)") }
+
+        progress(DumpProgress(step: step, fraction: 0, detail: firmware))
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: firmware, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw DumpFailure(step: step, cause: "\(firmware): no such file")
+        }
+        let store: StagingStore
+        let work: String
+        do {
+            store = try StagingStore(root: configuration.storeDirectory)
+            work = try makeWorkDirectory()
+        } catch { throw fail(error) }
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        do {
+            step = .unpackContainer
+            progress(DumpProgress(step: step, fraction: 0, detail: URL(fileURLWithPath: firmware).lastPathComponent))
+            try FileManager.default.createDirectory(atPath: work + "/images", withIntermediateDirectories: true)
+            var sink = StoreSink(ingester: store.makeIngester())
+            let unpacked = try FirmwareUnpacker(imageDirectory: work + "/images").unpack(firmware, into: &sink)
+
+            step = .expandImages
+            let sparse = unpacked.images.filter(\.wasSparse).map(\.name)
+            progress(DumpProgress(step: step, fraction: 1, detail: sparse.isEmpty ? "no sparse image" : "expanded " + sparse.joined(separator: ", ")))
+
+            step = .readPartitions
+            var entries = sink.entries
+            var newObjects = sink.newObjects
+            var reusedObjects = sink.reusedObjects
+            let ingester = TreeIngester(store: store, threads: configuration.threads)
+            for (index, image) in unpacked.images.enumerated() {
+                let tree = work + "/trees/" + image.name
+                try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+                let base = Double(index) / Double(unpacked.images.count)
+                let share = 1 / Double(unpacked.images.count)
+                progress(DumpProgress(step: step, fraction: base, detail: "\(image.name): extracting \(image.kind)"))
+                try reader.extract(image, into: tree)
+                try? FileManager.default.removeItem(atPath: image.path)
+                let result = try ingester.ingest(directory: tree, prefix: RepoPath(image.name)) { done, total in
+                    progress(DumpProgress(step: .readPartitions, fraction: base + share * Double(done) / Double(max(total, 1)), detail: "\(image.name): \(done)/\(total) files"))
+                }
+                try FileManager.default.removeItem(atPath: tree)
+                entries += result.entries
+                newObjects += result.newObjects
+                reusedObjects += result.reusedObjects
+            }
+
+            step = .describe
+            progress(DumpProgress(step: step, fraction: 0, detail: "reading properties"))
+            let propFiles = try entries.filter { $0.mode != .symlink && PropertyResolver.isCandidate(path: $0.path.description) }
+                .map { PropFile(path: $0.path.description, bytes: try store.read($0.id)) }
+            let properties = try PropertyResolver.resolve(propFiles)
+            let branch = DumpNaming.branch(for: properties)
+            let subgroup = DumpNaming.subgroup(for: properties)
+            let project = DumpNaming.project(for: properties)
+            let listing = try Manifest(entries)
+            let allFiles = listing.entries.map { $0.path.bytes + [UInt8(ascii: "\n")] }.joined()
+            let readme = DumpReadme.render(properties, branch: branch, repo: subgroup + "/" + project)
+            var extras = StoreSink(ingester: store.makeIngester())
+            try extras.add(Array(allFiles), at: RepoPath("all_files.txt"))
+            try extras.add(Array(readme.utf8), at: RepoPath("README.md"))
+            newObjects += extras.newObjects
+            reusedObjects += extras.reusedObjects
+            let manifest = try Manifest(entries + extras.entries)
+
+            step = .commit
+            progress(DumpProgress(step: step, fraction: 0, detail: branch))
+            let repositoryPath = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path + "/\(subgroup)/\(project).git"
+            try FileManager.default.createDirectory(atPath: outputDirectory + "/" + subgroup, withIntermediateDirectories: true)
+            let repository = try DumpRepository(path: repositoryPath)
+            var status = DumpSummary.Status.dumped
+            let commit: ObjectID
+            if let existing = try repository.branchTarget(branch), !force {
+                status = .alreadyDumped
+                commit = existing
+            } else {
+                let identity = CommitIdentity(date: properties.buildDateUTC ?? 0)
+                let outcome = try repository.commit(
+                    manifest, from: store, branch: branch, message: properties.description, identity: identity, force: force)
+                if outcome.replacedBranch { status = .replaced }
+                commit = outcome.commit
+                try saveManifest(manifest, commit: commit)
+            }
+            progress(DumpProgress(step: step, fraction: 1, detail: commit.hex))
+            return DumpSummary(
+                status: status, firmware: firmware, brand: properties.brand, codename: properties.codename, branch: branch,
+                commit: commit.hex, repository: repositoryPath, files: manifest.entries.count, bytes: manifest.totalBytes,
+                newObjects: newObjects, reusedObjects: reusedObjects,
+                seconds: Self.seconds(clock.now - started), partitions: unpacked.images.map(\.name), properties: properties)
+        } catch let failure as DumpFailure {
+            throw failure
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    private func makeWorkDirectory() throws -> String {
+        let path = configuration.workDirectoryBase + "/dump-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+
+    private func saveManifest(_ manifest: Manifest, commit: ObjectID) throws {
+        try FileManager.default.createDirectory(atPath: configuration.manifestDirectory, withIntermediateDirectories: true)
+        let path = configuration.manifestDirectory + "/" + commit.hex + ".manifest"
+        try Data(manifest.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

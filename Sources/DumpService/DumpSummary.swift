@@ -1,0 +1,33 @@
+public import DumpCore
+
+/// The outcome of `dumpyard dump`, printed as text or as one JSON object.
+public struct DumpSummary: Sendable, Hashable, Codable {
+    /// What happened to the branch.
+    public enum Status: String, Sendable, Codable {
+        /// A new branch was committed.
+        case dumped
+        /// The branch existed and was replaced (`--force`).
+        case replaced
+        /// The branch already existed; nothing was written to the repository.
+        case alreadyDumped = "already_dumped"
+    }
+
+    public var status: Status
+    public var firmware: String
+    public var brand: String
+    public var codename: String
+    public var branch: String
+    public var commit: String
+    /// The bare repository's directory.
+    public var repository: String
+    /// Files in the dump (symlinks included) and their total size.
+    public var files: Int
+    public var bytes: UInt64
+    /// Objects the staging store gained, and objects it already had.
+    public var newObjects: Int
+    public var reusedObjects: Int
+    /// Wall time of the whole dump, in seconds.
+    public var seconds: Double
+    public var partitions: [String]
+    public var properties: DeviceProperties
+}

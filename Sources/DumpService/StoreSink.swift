@@ -1,0 +1,30 @@
+internal import DumpCore
+internal import Firmware
+internal import Staging
+
+/// Sends the package members that are not partition images straight into the staging store.
+struct StoreSink: PlainMemberSink {
+    let ingester: Ingester
+    var entries: [ManifestEntry] = []
+    var newObjects = 0
+    var reusedObjects = 0
+
+    init(ingester: Ingester) { self.ingester = ingester }
+
+    mutating func file(_ path: RepoPath, mode: FileMode, size: UInt64, source: inout some ByteSource) throws {
+        record(try ingester.ingest(source: &source, size: size, name: path.description), path: path, mode: mode)
+    }
+
+    mutating func symlink(_ path: RepoPath, target: [UInt8]) throws {
+        record(try ingester.ingest(bytes: target), path: path, mode: .symlink)
+    }
+
+    mutating func add(_ bytes: [UInt8], at path: RepoPath) throws {
+        record(try ingester.ingest(bytes: bytes), path: path, mode: .regular)
+    }
+
+    private mutating func record(_ stored: StoredObject, path: RepoPath, mode: FileMode) {
+        entries.append(ManifestEntry(path: path, mode: mode, id: stored.id, size: stored.size))
+        if stored.isNew { newObjects += 1 } else { reusedObjects += 1 }
+    }
+}

@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+public import DumpCore
+
+/// A file read front to back as a `ByteSource`. Owns its descriptor.
+public final class FileSource: ByteSource {
+    private let fd: Int32
+    /// The file's path.
+    public let path: String
+
+    /// Opens `path` for reading, refusing to follow a symlink.
+    public init(path: String) throws(FirmwareError) {
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
+        self.path = path
+    }
+
+    deinit { close(fd) }
+
+    /// The file's size.
+    public func size() -> UInt64 {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? UInt64(st.st_size) : 0
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
+        }
+    }
+}

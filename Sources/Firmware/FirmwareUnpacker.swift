@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+internal import Archive
+public import DumpCore
+
+/// A partition image taken out of a firmware package, raw (sparse already expanded), in the work directory.
+public struct PartitionImage: Sendable, Hashable {
+    /// The partition's name (`system`, `vendor`, …): the top directory of its files in the dump.
+    public var name: String
+    /// The raw image file.
+    public var path: String
+    /// The file system it holds.
+    public var kind: ContentKind
+    /// Where it came from, for messages (`firmware.zip:product.img`).
+    public var origin: String
+    /// True when the member was an Android sparse image.
+    public var wasSparse: Bool
+}
+
+/// What unpacking a firmware package produced besides the files handed to the caller.
+public struct UnpackResult: Sendable {
+    /// The partition images, in package order.
+    public var images: [PartitionImage]
+    /// How many members were handed over as plain files (symlinks included).
+    public var plainFiles: Int
+}
+
+/// Receives the package members that are not partition images.
+public protocol PlainMemberSink {
+    /// A regular file: its path in the dump, mode, size, and its bytes.
+    mutating func file(_ path: RepoPath, mode: FileMode, size: UInt64, source: inout some ByteSource) throws
+    /// A symbolic link and its target.
+    mutating func symlink(_ path: RepoPath, target: [UInt8]) throws
+}
+
+/// Takes a firmware package apart, streaming: each member's kind is told by its first bytes;
+/// file system images (sparse ones expanded on the way) land in the work directory, everything
+/// else goes to the sink. A bare image (not in an archive) is one partition.
+public struct FirmwareUnpacker: Sendable {
+    /// Where raw partition images are written.
+    public let imageDirectory: String
+
+    public init(imageDirectory: String) { self.imageDirectory = imageDirectory }
+
+    /// Unpacks the firmware at `path`.
+    public func unpack(_ path: String, into sink: inout some PlainMemberSink) throws -> UnpackResult {
+        let name = Self.baseName(path)
+        let input = try FileSource(path: path)
+        var probe = input
+        let header = try probe.readBytes(ContentKind.headerSize)
+        let kind = ContentKind.detect(header)
+        if kind == .androidSparse || kind.isFileSystem {
+            guard let partition = PartitionName.from(memberPath: RepoPath(name)) else {
+                throw FirmwareError(file: name, cause: "cannot tell the partition name from the file name")
+            }
+            var source = PrefixedSource(prefix: header, rest: probe)
+            let image = try writeImage(partition: partition, kind: kind, source: &source, origin: name)
+            return UnpackResult(images: [image], plainFiles: 0)
+        }
+        return try unpackArchive(path, name: name, sink: &sink)
+    }
+
+    private func unpackArchive(_ path: String, name: String, sink: inout some PlainMemberSink) throws -> UnpackResult {
+        let reader: ArchiveReader
+        do { reader = try ArchiveReader(path: path) } catch {
+            throw FirmwareError(file: name, cause: "not a firmware package or partition image (\(error.message))")
+        }
+        var images: [PartitionImage] = []
+        var plainFiles = 0
+        var symlinks: [RepoPath] = []
+        var members = 0
+        while let entry = try next(reader, name: name) {
+            members += 1
+            let path: RepoPath
+            do { path = try RepoPath.validated(entry.path) } catch { throw FirmwareError(file: name, cause: error.description) }
+            if let link = symlinks.first(where: { path.bytes.starts(with: $0.bytes + [UInt8(ascii: "/")]) }) {
+                throw FirmwareError(file: name, cause: UnsafePathError(path: path.description, reason: .throughSymlink(link.description)).description)
+            }
+            switch entry.kind {
+            case .directory, .other:
+                continue
+            case .symlink(let target):
+                try Self.checkSymlink(path, target: target, archive: name)
+                symlinks.append(path)
+                try sink.symlink(path, target: target)
+                plainFiles += 1
+            case .regular:
+                let origin = "\(name):\(path)"
+                var member = ArchiveMemberSource(reader: reader)
+                let header: [UInt8]
+                do { header = try member.readBytes(ContentKind.headerSize) } catch { throw Self.memberError(error, origin: origin) }
+                let kind = ContentKind.detect(header)
+                var source = PrefixedSource(prefix: header, rest: member)
+                if kind == .androidSparse || kind.isFileSystem, let partition = PartitionName.from(memberPath: path) {
+                    if let earlier = images.first(where: { $0.name == partition }) {
+                        throw FirmwareError(file: name, cause: "two images for the partition \(partition): \(earlier.origin) and \(origin)")
+                    }
+                    do {
+                        images.append(try writeImage(partition: partition, kind: kind, source: &source, origin: origin))
+                    } catch { throw Self.memberError(error, origin: origin) }
+                    continue
+                }
+                guard let size = entry.size, size >= 0 else { throw FirmwareError(file: origin, cause: "the archive does not record the member's size") }
+                do { try sink.file(path, mode: FileMode(permissions: entry.permissions), size: UInt64(size), source: &source) } catch {
+                    throw Self.memberError(error, origin: origin)
+                }
+                plainFiles += 1
+            }
+        }
+        guard !images.isEmpty else {
+            throw FirmwareError(file: name, cause: "no partition image found among its \(members) members (no ext4, EROFS or sparse image)")
+        }
+        return UnpackResult(images: images, plainFiles: plainFiles)
+    }
+
+    /// Writes one image member to the work directory, expanding it when sparse.
+    private func writeImage(partition: String, kind: ContentKind, source: inout some ByteSource, origin: String) throws -> PartitionImage {
+        let path = imageDirectory + "/" + partition + ".img"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var rawKind = kind
+        if kind == .androidSparse {
+            try SparseImage.expand(source: &source, into: fd, file: origin)
+            var header = [UInt8](repeating: 0, count: ContentKind.headerSize)
+            let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            rawKind = ContentKind.detect(header.prefix(max(n, 0)))
+            guard rawKind.isFileSystem else {
+                throw FirmwareError(file: origin, cause: "the sparse image holds no ext4 or EROFS file system (\(rawKind))")
+            }
+        } else {
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+                if n == 0 { break }
+                var done = 0
+                while done < n {
+                    let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, n - done) }
+                    guard w > 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
+                    done += w
+                }
+            }
+        }
+        return PartitionImage(name: partition, path: path, kind: rawKind, origin: origin, wasSparse: kind == .androidSparse)
+    }
+
+    private func next(_ reader: ArchiveReader, name: String) throws -> ArchiveEntry? {
+        do { return try reader.nextEntry() } catch { throw FirmwareError(file: name, cause: error.message) }
+    }
+
+    /// A symlink member must stay inside the package: relative, and never climbing above the root.
+    static func checkSymlink(_ path: RepoPath, target: [UInt8], archive: String) throws(FirmwareError) {
+        let display = String(decoding: target, as: UTF8.self)
+        var depth = path.components.count - 1
+        let escapes = target.first == UInt8(ascii: "/") || target.isEmpty || target.split(separator: UInt8(ascii: "/")).contains { part in
+            if part.elementsEqual("..".utf8) { depth -= 1 } else if !part.elementsEqual(".".utf8) { depth += 1 }
+            return depth < 0
+        }
+        if escapes {
+            throw FirmwareError(file: archive, cause: UnsafePathError(path: path.description, reason: .symlinkEscapes(display)).description)
+        }
+    }
+
+    private static func memberError(_ error: any Error, origin: String) -> any Error {
+        if let error = error as? FirmwareError { return error }
+        if let error = error as? ArchiveError { return FirmwareError(file: origin, cause: error.message) }
+        return FirmwareError(file: origin, cause: "\(error)")
+    }
+
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}

@@ -1,0 +1,73 @@
+internal import Foundation
+public import DumpCore
+
+/// Turns a raw partition image into a directory tree of its files: regular files with their
+/// permission bits, symlinks as symlinks, empty files kept.
+public protocol PartitionReader: Sendable {
+    /// True when this reader understands the file system.
+    func canRead(_ kind: ContentKind) -> Bool
+    /// Extracts `image` into the existing, empty `directory`. Throws a `FirmwareError` naming the image.
+    func extract(_ image: PartitionImage, into directory: String) throws
+}
+
+/// The first backend: the Debian tools (`debugfs -R rdump` for ext4, `fsck.erofs --extract` for
+/// EROFS). Native readers replace it later; it stays as a fallback.
+public struct ExternalToolReader: PartitionReader {
+    public init() {}
+
+    public func canRead(_ kind: ContentKind) -> Bool { kind.isFileSystem }
+
+    public func extract(_ image: PartitionImage, into directory: String) throws {
+        switch image.kind {
+        case .ext4:
+            // debugfs exits 0 even when it cannot open the image: its stderr is the verdict.
+            let result = try ToolRun.run("debugfs", ["-c", "-R", "rdump / \(directory)", image.path], file: image.origin)
+            let problems = result.stderrLines.filter { !$0.hasPrefix("debugfs ") && !$0.contains("catastrophic mode") }
+            if result.status != 0 || !problems.isEmpty {
+                let cause = problems.first ?? "debugfs exited with status \(result.status)"
+                throw FirmwareError(file: image.origin, cause: "cannot read the ext4 file system: \(cause)")
+            }
+        case .erofs:
+            let result = try ToolRun.run("fsck.erofs", ["--extract=\(directory)", "--overwrite", image.path], file: image.origin)
+            if result.status != 0 {
+                let cause = result.stderrLines.last ?? "fsck.erofs exited with status \(result.status)"
+                throw FirmwareError(file: image.origin, cause: "cannot read the EROFS file system: \(cause)")
+            }
+        default:
+            throw FirmwareError(file: image.origin, cause: "no reader for a \(image.kind)")
+        }
+    }
+}
+
+/// Runs a tool to completion, capturing its standard error.
+enum ToolRun {
+    struct Result {
+        var status: Int32
+        var stderrLines: [String]
+    }
+
+    static func run(_ tool: String, _ arguments: [String], file: String) throws -> Result {
+        guard let executable = locate(tool) else {
+            throw FirmwareError(file: file, cause: "\(tool) is not installed (run scripts/setup.sh)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        do { try process.run() } catch { throw FirmwareError(file: file, cause: "cannot start \(tool): \(error)") }
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return Result(status: process.terminationStatus, stderrLines: lines)
+    }
+
+    static func locate(_ tool: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        return directories.map { $0 + "/" + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}

@@ -1,0 +1,117 @@
+internal import Foundation
+public import DumpCore
+internal import Git
+
+/// What committing a dump did.
+public struct CommitOutcome: Sendable, Hashable {
+    public var commit: ObjectID
+    public var tree: ObjectID
+    /// Blobs the repository did not have, written in one pack.
+    public var packedObjects: Int
+    /// True when the branch already existed (and was moved only because of `force`).
+    public var replacedBranch: Bool
+}
+
+/// The identity and date of a dump's commit, fixed so that the same firmware gives the same commit id.
+public struct CommitIdentity: Sendable, Hashable {
+    public var name: String
+    public var email: String
+    /// Seconds since 1970 (the firmware's build date).
+    public var date: Int64
+
+    public init(name: String = "dumpyard", email: String = "dumpyard@localhost", date: Int64) {
+        self.name = name
+        self.email = email
+        self.date = date
+    }
+}
+
+/// A bare repository holding dumps, one branch per build: commits are built straight from a
+/// manifest (no work tree), blobs come from the staging store in their stored form.
+public final class DumpRepository {
+    /// The bare repository's directory.
+    public let path: String
+    private let repository: GitRepository
+
+    /// Opens the bare repository at `path`, creating it when missing.
+    public init(path: String) throws {
+        let existed = FileManager.default.fileExists(atPath: path)
+        repository = try GitRepository.openOrCreateBare(at: path)
+        self.path = path
+        if !existed {
+            // libgit2 reads pack.deltaCacheSize as its big-file threshold as well: a tiny value turns
+            // off the delta search that makes bundles of firmware trees several times slower.
+            try repository.setConfig("pack.deltaCacheSize", to: 1)
+        }
+    }
+
+    /// Opens an existing dump repository; fails when there is none at `path`.
+    public init(existingAt path: String) throws {
+        repository = try GitRepository.openBare(at: path)
+        self.path = path
+    }
+
+    /// The commit `branch` points at, or nil.
+    public func branchTarget(_ branch: String) throws -> ObjectID? {
+        try repository.referenceTarget("refs/heads/" + branch).map { ObjectID(bytes: $0.bytes) }
+    }
+
+    /// Commits `manifest` as the single, parentless commit of `branch`.
+    ///
+    /// Writes the blobs the repository lacks as one pack straight from `source`, builds the trees
+    /// with libgit2 from the manifest, and creates the commit with `identity` as author and
+    /// committer. An existing branch is moved only when `force`.
+    public func commit(
+        _ manifest: Manifest, from source: some DeflatedObjectSource, branch: String, message: String,
+        identity: CommitIdentity, force: Bool
+    ) throws -> CommitOutcome {
+        let reference = "refs/heads/" + branch
+        let existing = try repository.referenceTarget(reference)
+        if existing != nil && !force { throw PublishingError("branch \(branch) already exists in \(path)") }
+
+        var missing: [(id: ObjectID, size: UInt64)] = []
+        var seen = Set<ObjectID>()
+        for entry in manifest.entries where seen.insert(entry.id).inserted {
+            if try !repository.contains(GitObjectID(bytes: entry.id.bytes)) { missing.append((entry.id, entry.size)) }
+        }
+        if try PackWriter(packDirectory: path + "/objects/pack").write(blobs: missing, from: source) != nil {
+            try repository.refreshObjects()
+        }
+        let tree = try repository.writeTree(manifest.entries.map {
+            GitTreeEntry(path: $0.path.bytes, mode: $0.mode.rawValue, id: GitObjectID(bytes: $0.id.bytes))
+        })
+        let signature = GitSignature(name: identity.name, email: identity.email, time: identity.date)
+        let commit = try repository.createCommit(tree: tree, message: message, author: signature, committer: signature)
+        try repository.setReference(reference, to: commit, force: true, logMessage: "dumpyard: \(message)")
+        if repository.isHeadUnborn { try repository.setHead(reference) }
+        return CommitOutcome(
+            commit: ObjectID(bytes: commit.bytes), tree: ObjectID(bytes: tree.bytes), packedObjects: missing.count,
+            replacedBranch: existing != nil)
+    }
+
+    /// The local branches, sorted.
+    public func branches() throws -> [String] { try repository.branchNames() }
+
+    /// Writes a git bundle (v2) of `branch` to `file`: the header with the branch and a `HEAD`
+    /// line (so `git clone` checks it out), then libgit2's packbuilder output. Written to a temporary
+    /// file first, so `file` is either complete or untouched. Returns the object count.
+    public func writeBundle(branch: String, to file: String) throws -> (commit: ObjectID, objects: Int) {
+        guard let tip = try repository.referenceTarget("refs/heads/" + branch) else {
+            throw PublishingError("no branch \(branch) in \(path)")
+        }
+        let temporary = file + ".tmp-\(getpid())"
+        let out = try OutputFile(path: temporary)
+        var done = false
+        defer { if !done { unlink(temporary) } }
+        let header = "# v2 git bundle\n\(tip.hex) refs/heads/\(branch)\n\(tip.hex) HEAD\n\n"
+        try Array(header.utf8).withUnsafeBytes { try out.write($0) }
+        let count = try repository.writePack(of: tip) { bytes in try bytes.withUnsafeBytes { try out.write($0) } }
+        try out.close()
+        guard rename(temporary, file) == 0 else {
+            throw PublishingError("cannot write \(file): \(String(cString: strerror(errno)))")
+        }
+        chmod(file, 0o644)
+        done = true
+        return (ObjectID(bytes: tip.bytes), count)
+    }
+}

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+internal import Foundation
+internal import Compression
+public import DumpCore
+
+/// The content-addressed store shared by every dump on the machine.
+///
+/// Each object is one file, `objects/<2 hex>/<38 hex>` named by the git blob id of its content,
+/// holding one zlib stream of the content — exactly the bytes a git pack entry needs, so the
+/// commit and publish steps never compress twice. Objects are written to `tmp/` and then linked
+/// into place, so identical content is stored once and a crash never leaves a partial object
+/// under an object name. Safe to use from several threads and processes at once.
+public final class StagingStore: DeflatedObjectSource, Sendable {
+    /// The store's directory.
+    public let root: String
+    let objectsDirectory: String
+    let temporaryDirectory: String
+
+    /// Opens (creating when missing) the store at `root`.
+    public init(root: String) throws(StagingError) {
+        self.root = root
+        self.objectsDirectory = root + "/objects"
+        self.temporaryDirectory = root + "/tmp"
+        do {
+            let fm = FileManager.default
+            try fm.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
+            for i in 0..<256 {
+                let dir = objectsDirectory + "/" + Hex.encode([UInt8(i)])
+                if !fm.fileExists(atPath: dir) { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            }
+        } catch {
+            throw StagingError("cannot create the staging store at \(root)", cause: "\(error)")
+        }
+    }
+
+    /// The file that holds `id`.
+    public func objectPath(for id: ObjectID) -> String {
+        let hex = id.hex
+        return objectsDirectory + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+    }
+
+    public func deflatedObjectPath(for id: ObjectID) throws -> String {
+        let path = objectPath(for: id)
+        guard contains(id) else { throw StagingError("object \(id.hex) is missing from the staging store at \(root)") }
+        return path
+    }
+
+    /// True when the store holds `id`. An empty file (left by a power loss) does not count.
+    public func contains(_ id: ObjectID) -> Bool {
+        var st = stat()
+        return stat(objectPath(for: id), &st) == 0 && st.st_size > 0
+    }
+
+    /// A writer for one thread. Keep it for many objects: it owns the hashing and compression state.
+    public func makeIngester() -> Ingester { Ingester(store: self) }
+
+    /// The content of `id`, inflated (for small files such as prop files).
+    public func read(_ id: ObjectID) throws -> [UInt8] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try deflatedObjectPath(for: id)))
+        return try ZlibInflater.inflate([UInt8](data))
+    }
+
+    /// Links a finished temporary file into place as `id`; false when the store already had it.
+    func install(temporary: String, as id: ObjectID) throws(StagingError) -> Bool {
+        defer { unlink(temporary) }
+        let final = objectPath(for: id)
+        if link(temporary, final) == 0 { return true }
+        let code = errno
+        if code == EEXIST {
+            if contains(id) { return false }
+            // An empty leftover from a power loss: replace it.
+            if rename(temporary, final) == 0 { return true }
+        }
+        throw StagingError.system("cannot store object \(id.hex) in \(root)", errno: code)
+    }
+}
