@@ -117,7 +117,7 @@ public struct FirmwareUnpacker: Sendable {
     /// Writes one image member to the work directory, expanding it when sparse.
     private func writeImage(partition: String, kind: ContentKind, source: inout some ByteSource, origin: String) throws -> PartitionImage {
         let path = imageDirectory + "/" + partition + ".img"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
         defer { close(fd) }
         var rawKind = kind

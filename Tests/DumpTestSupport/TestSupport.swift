@@ -1,0 +1,122 @@
+public import Foundation
+
+/// Paths of the checkout and its fixtures, for tests.
+public enum TestPaths {
+    /// The package's root directory.
+    public static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// A committed fixture, e.g. `fixture("sample-firmware.zip")` or `fixture("bad/truncated.zip")`.
+    public static func fixture(_ name: String) -> String { packageRoot + "/fixtures/" + name }
+
+    /// The debug `dumpyard` binary built next to the tests.
+    public static var dumpyardBinary: String {
+        let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
+        for candidate in [bundle + "/dumpyard", packageRoot + "/.build/debug/dumpyard"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return packageRoot + "/.build/debug/dumpyard"
+    }
+}
+
+/// A fresh directory that is removed when the value is released.
+public final class TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init(_ label: String = "test") throws {
+        let base = ProcessInfo.processInfo.environment["DUMPYARD_TEST_TMP"] ?? NSTemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        path = base + "/\(label)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// `path/name`.
+    public func file(_ name: String) -> String { path + "/" + name }
+}
+
+/// The outcome of running a tool.
+public struct ToolOutput: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var stdoutBytes: Data
+}
+
+/// Runs the real tools tests compare against (git, debugfs, fsck.erofs, img2simg, …).
+public enum Tool {
+    /// Runs `tool` with `arguments`; the tool is looked up in PATH and the sbin directories.
+    @discardableResult
+    public static func run(
+        _ tool: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        input: Data? = nil
+    ) throws -> ToolOutput {
+        let process = Process()
+        let searched = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+            + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        let executable = tool.hasPrefix("/") ? tool : searched.map { $0 + "/" + tool }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        guard let executable else { throw ToolMissing(tool: tool) }
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        try process.run()
+        if let input {
+            inPipe.fileHandleForWriting.write(input)
+            try inPipe.fileHandleForWriting.close()
+        }
+        // Read both pipes concurrently so neither fills up.
+        let errData = LockedData()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ToolOutput(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.get(), as: UTF8.self), stdoutBytes: outData)
+    }
+
+    /// Runs `tool` and fails unless it exits 0.
+    @discardableResult
+    public static func check(_ tool: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> ToolOutput {
+        let output = try run(tool, arguments, in: directory, environment: environment)
+        guard output.status == 0 else { throw ToolFailed(tool: tool, arguments: arguments, output: output) }
+        return output
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    // Guarded by `lock`; written once by the reader thread, read after the group finished.
+    private var data = Data()
+    private let lock = NSLock()
+    func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+}
+
+public struct ToolMissing: Error, CustomStringConvertible {
+    public var tool: String
+    public var description: String { "\(tool) is not installed (run scripts/setup.sh)" }
+}
+
+public struct ToolFailed: Error, CustomStringConvertible {
+    public var tool: String
+    public var arguments: [String]
+    public var output: ToolOutput
+    public var description: String { "\(tool) \(arguments.joined(separator: " ")) exited \(output.status): \(output.stderr)" }
+}

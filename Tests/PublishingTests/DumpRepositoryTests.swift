@@ -1,0 +1,87 @@
+import DumpCore
+import DumpTestSupport
+import Foundation
+import Git
+import Publishing
+import Staging
+import Testing
+
+@Suite struct DumpRepositoryTests {
+    init() { GitLibrary.initialize() }
+
+    static func manifest(store: StagingStore, extra: String = "") throws -> Manifest {
+        let ingester = store.makeIngester()
+        func add(_ path: String, _ content: String, _ mode: FileMode = .regular) throws -> ManifestEntry {
+            let stored = try ingester.ingest(bytes: Array(content.utf8))
+            return ManifestEntry(path: RepoPath(path), mode: mode, id: stored.id, size: stored.size)
+        }
+        return try Manifest([
+            try add("system/system/build.prop", "ro.product.device=gravel\n" + extra),
+            try add("system/system/bin/sh", "\u{7F}ELF", .executable),
+            try add("system/bin", "/system/bin", .symlink),
+            try add("vendor/empty", ""),
+            try add("README.md", "## gravel\n"),
+        ])
+    }
+
+    @Test func commitsAreDeterministicAndFsckClean() throws {
+        let dir = try TemporaryDirectory("repo")
+        let store = try StagingStore(root: dir.file("store"))
+        let manifest = try Self.manifest(store: store)
+        let identity = CommitIdentity(date: 1_700_000_000)
+        let a = try DumpRepository(path: dir.file("a.git"))
+        let first = try a.commit(manifest, from: store, branch: "gravel-user-14", message: "gravel-user 14", identity: identity, force: false)
+        #expect(first.packedObjects == 5)
+        let b = try DumpRepository(path: dir.file("b.git"))
+        let second = try b.commit(manifest, from: store, branch: "gravel-user-14", message: "gravel-user 14", identity: identity, force: false)
+        #expect(first.commit == second.commit)
+        try Tool.check("git", ["--git-dir", dir.file("a.git"), "fsck", "--strict"])
+        let tree = try Tool.check("git", ["--git-dir", dir.file("a.git"), "ls-tree", "-r", "gravel-user-14"]).stdout
+        #expect(tree.contains("120000 blob"))
+        #expect(tree.contains("100755 blob"))
+        #expect(try Tool.check("git", ["--git-dir", dir.file("a.git"), "symbolic-ref", "HEAD"]).stdout == "refs/heads/gravel-user-14\n")
+    }
+
+    @Test func existingBranchNeedsForceAndASecondBuildPacksOnlyNewObjects() throws {
+        let dir = try TemporaryDirectory("repo")
+        let store = try StagingStore(root: dir.file("store"))
+        let repo = try DumpRepository(path: dir.file("r.git"))
+        let identity = CommitIdentity(date: 1_700_000_000)
+        let one = try Self.manifest(store: store)
+        _ = try repo.commit(one, from: store, branch: "b1", message: "one", identity: identity, force: false)
+        #expect(throws: PublishingError.self) {
+            _ = try repo.commit(one, from: store, branch: "b1", message: "one", identity: identity, force: false)
+        }
+        let forced = try repo.commit(one, from: store, branch: "b1", message: "one again", identity: identity, force: true)
+        #expect(forced.replacedBranch)
+        #expect(forced.packedObjects == 0)
+        let two = try Self.manifest(store: store, extra: "ro.build.id=NEXT\n")
+        let next = try repo.commit(two, from: store, branch: "b2", message: "two", identity: identity, force: false)
+        #expect(next.packedObjects == 1)
+        #expect(try repo.branches() == ["b1", "b2"])
+        // HEAD stays on the first branch.
+        #expect(try Tool.check("git", ["--git-dir", dir.file("r.git"), "symbolic-ref", "HEAD"]).stdout == "refs/heads/b1\n")
+        try Tool.check("git", ["--git-dir", dir.file("r.git"), "fsck", "--strict"])
+    }
+
+    @Test func bundleClonesAndChecksOut() throws {
+        let dir = try TemporaryDirectory("repo")
+        let store = try StagingStore(root: dir.file("store"))
+        let repo = try DumpRepository(path: dir.file("r.git"))
+        let outcome = try repo.commit(
+            try Self.manifest(store: store), from: store, branch: "gravel-user-14", message: "m",
+            identity: CommitIdentity(date: 1_700_000_000), force: false)
+        let (commit, objects) = try repo.writeBundle(branch: "gravel-user-14", to: dir.file("d.bundle"))
+        #expect(commit == outcome.commit)
+        #expect(objects == 11, "5 blobs, 5 trees, 1 commit")
+        let heads = try Tool.check("git", ["bundle", "list-heads", dir.file("d.bundle")]).stdout
+        #expect(heads.contains("\(commit.hex) refs/heads/gravel-user-14"))
+        #expect(heads.contains("\(commit.hex) HEAD"))
+        try Tool.check("git", ["clone", "-q", dir.file("d.bundle"), dir.file("clone")])
+        try Tool.check("git", ["-C", dir.file("clone"), "fsck", "--strict"])
+        #expect(try String(contentsOfFile: dir.file("clone/system/system/build.prop"), encoding: .utf8) == "ro.product.device=gravel\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir.file("clone/system/bin")) == "/system/bin")
+        #expect(throws: PublishingError.self) { _ = try repo.writeBundle(branch: "missing", to: dir.file("x.bundle")) }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("x.bundle")))
+    }
+}
