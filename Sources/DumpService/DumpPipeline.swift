@@ -7,9 +7,14 @@ internal import Staging
 /// Why a dump failed: the step and the one-line cause.
 public struct DumpFailure: Error, Sendable, CustomStringConvertible {
     public var step: DumpStep
+    /// The firmware's file name.
+    public var firmware: String
     public var cause: String
 
-    public var description: String { "\(step) failed: \(cause)" }
+    /// "<step> failed: <cause>", the cause always naming the firmware file.
+    public var description: String {
+        cause.contains(firmware) ? "\(step) failed: \(cause)" : "\(step) failed: \(firmware): \(cause)"
+    }
 }
 
 /// The main job in local mode: a firmware file in, a branch in a local bare repository out.
@@ -33,12 +38,13 @@ public struct DumpPipeline: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var step = DumpStep.validate
-        func fail(_ error: any Error) -> DumpFailure { DumpFailure(step: step, cause: "\(error)") }
+        let name = URL(fileURLWithPath: firmware).lastPathComponent
+        func fail(_ error: any Error) -> DumpFailure { DumpFailure(step: step, firmware: name, cause: "\(error)") }
 
         progress(DumpProgress(step: step, fraction: 0, detail: firmware))
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: firmware, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw DumpFailure(step: step, cause: "\(firmware): no such file")
+            throw DumpFailure(step: step, firmware: name, cause: "\(firmware): no such file")
         }
         let store: StagingStore
         let work: String
@@ -50,7 +56,7 @@ public struct DumpPipeline: Sendable {
 
         do {
             step = .unpackContainer
-            progress(DumpProgress(step: step, fraction: 0, detail: URL(fileURLWithPath: firmware).lastPathComponent))
+            progress(DumpProgress(step: step, fraction: 0, detail: name))
             try FileManager.default.createDirectory(atPath: work + "/images", withIntermediateDirectories: true)
             var sink = StoreSink(ingester: store.makeIngester())
             let unpacked = try FirmwareUnpacker(imageDirectory: work + "/images").unpack(firmware, into: &sink)

@@ -58,12 +58,15 @@ public struct FirmwareUnpacker: Sendable {
             let image = try writeImage(partition: partition, kind: kind, source: &source, origin: name)
             return UnpackResult(images: [image], plainFiles: 0)
         }
-        return try unpackArchive(path, name: name, sink: &sink)
+        return try unpackArchive(path, name: name, kind: kind, sink: &sink)
     }
 
-    private func unpackArchive(_ path: String, name: String, sink: inout some PlainMemberSink) throws -> UnpackResult {
+    private func unpackArchive(_ path: String, name: String, kind: ContentKind, sink: inout some PlainMemberSink) throws -> UnpackResult {
         let reader: ArchiveReader
         do { reader = try ArchiveReader(path: path) } catch {
+            if kind == .zip {
+                throw FirmwareError(file: name, cause: "truncated or corrupt zip: its central directory cannot be read (\(error.message))")
+            }
             throw FirmwareError(file: name, cause: "not a firmware package or partition image (\(error.message))")
         }
         var images: [PartitionImage] = []

@@ -24,7 +24,8 @@ public struct ExternalToolReader: PartitionReader {
             let result = try ToolRun.run("debugfs", ["-c", "-R", "rdump / \(directory)", image.path], file: image.origin)
             let problems = result.stderrLines.filter { !$0.hasPrefix("debugfs ") && !$0.contains("catastrophic mode") }
             if result.status != 0 || !problems.isEmpty {
-                let cause = problems.first ?? "debugfs exited with status \(result.status)"
+                let cause = (problems.first ?? "debugfs exited with status \(result.status)")
+                    .replacingOccurrences(of: " while trying to open \(image.path)", with: "")
                 throw FirmwareError(file: image.origin, cause: "cannot read the ext4 file system: \(cause)")
             }
         case .erofs:

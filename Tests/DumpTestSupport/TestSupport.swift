@@ -28,7 +28,8 @@ public final class TemporaryDirectory: Sendable {
     public let path: String
 
     public init(_ label: String = "test") throws {
-        let base = ProcessInfo.processInfo.environment["DUMPYARD_TEST_TMP"] ?? NSTemporaryDirectory()
+        let base = URL(fileURLWithPath: ProcessInfo.processInfo.environment["DUMPYARD_TEST_TMP"] ?? NSTemporaryDirectory())
+            .standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         path = base + "/\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
