@@ -78,7 +78,7 @@ public struct DumpPipeline: Sendable {
                 progress(DumpProgress(step: step, fraction: base, detail: "\(image.name): extracting \(image.kind)"))
                 try reader.extract(image, into: tree)
                 try? FileManager.default.removeItem(atPath: image.path)
-                let result = try ingester.ingest(directory: tree, prefix: RepoPath(image.name)) { done, total in
+                let result = try ingester.ingest(DirectoryTreeSource(root: tree), prefix: RepoPath(image.name)) { done, total in
                     progress(DumpProgress(step: .readPartitions, fraction: base + share * Double(done) / Double(max(total, 1)), detail: "\(image.name): \(done)/\(total) files"))
                 }
                 try FileManager.default.removeItem(atPath: tree)

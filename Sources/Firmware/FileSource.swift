@@ -10,8 +10,14 @@ public final class FileSource: ByteSource {
     public let path: String
 
     /// Opens `path` for reading, refusing to follow a symlink.
-    public init(path: String) throws(FirmwareError) {
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    public convenience init(path: String) throws(FirmwareError) {
+        try self.init(pathBytes: Array(path.utf8))
+    }
+
+    /// Opens a path given as raw bytes (file names need not be UTF-8).
+    public init(pathBytes: [UInt8]) throws(FirmwareError) {
+        let path = String(decoding: pathBytes, as: UTF8.self)
+        fd = withCPath(pathBytes) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
         guard fd >= 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
         self.path = path
     }

@@ -55,6 +55,40 @@ public final class Ingester {
         return StoredObject(id: id, size: UInt64(bytes.count), isNew: isNew)
     }
 
+    /// Stores a file of `size` bytes that `open` can read more than once: the first read hashes it,
+    /// a second one compresses it only when the store lacks it. Throws when the file's length
+    /// differs from `size`.
+    public func ingest(size: UInt64, name: String, open: () throws -> any ByteSource) throws -> StoredObject {
+        digest.update(Self.blobHeader(size))
+        do {
+            var source = try open()
+            try copy(from: &source, size: size, name: name) { digest.update($0) }
+        } catch {
+            digest.reset()
+            throw error
+        }
+        let id = ObjectID(bytes: digest.finalize())
+        if store.contains(id) { return StoredObject(id: id, size: size, isNew: false) }
+        var again = try open()
+        let isNew = try writeObject(id: id) { write in try copy(from: &again, size: size, name: name, body: write) }
+        return StoredObject(id: id, size: size, isNew: isNew)
+    }
+
+    /// Reads `source` to its end in chunks, checking that it holds exactly `size` bytes.
+    private func copy(
+        from source: inout any ByteSource, size: UInt64, name: String, body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var total: UInt64 = 0
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { break }
+            total += UInt64(n)
+            guard total <= size else { throw StagingError("\(name) holds more than its declared \(size) bytes") }
+            try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        guard total == size else { throw StagingError("\(name) ended after \(total) of its declared \(size) bytes") }
+    }
+
     /// Stores the next `size` bytes of `source` in one pass (hash and compress together).
     /// Throws when the source ends early or holds more than `size` bytes.
     public func ingest(source: inout some ByteSource, size: UInt64, name: String) throws -> StoredObject {

@@ -4,37 +4,71 @@ import Foundation
 import Staging
 import Testing
 
-@Suite struct TreeIngesterTests {
-    @Test func readsEveryKindOfEntryWithoutFollowingSymlinks() throws {
-        let dir = try TemporaryDirectory("tree")
-        let root = dir.file("tree")
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: root + "/bin/deep/a/b/c", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: root + "/empty-dir", withIntermediateDirectories: true)
-        try Data("#!/bin/sh\n".utf8).write(to: URL(fileURLWithPath: root + "/bin/run"))
-        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + "/bin/run")
-        try Data().write(to: URL(fileURLWithPath: root + "/bin/deep/a/b/c/empty"))
-        try fm.createSymbolicLink(atPath: root + "/passwd", withDestinationPath: "/etc/passwd")
-        try fm.createSymbolicLink(atPath: root + "/bin/ls", withDestinationPath: "run")
-        try Tool.check("mkfifo", [root + "/fifo"])
-        // A name that is not valid UTF-8 must survive byte for byte.
-        let rawName: [UInt8] = Array("caf".utf8) + [0xE9] + Array(".txt".utf8)
-        let fd = (Array(root.utf8) + Array("/".utf8) + rawName + [0]).withUnsafeBufferPointer {
-            $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) }
-        }
-        #expect(fd >= 0)
-        close(fd)
+/// An in-memory tree; `lie` makes one file shorter than its listed size.
+struct MemoryTree: FileTreeSource {
+    var contents: [String: [UInt8]]
+    var links: [String: String] = [:]
+    var lie: String?
 
+    func listFiles() throws -> (files: [TreeFile], skipped: [String]) {
+        var files = contents.keys.sorted().enumerated().map { index, path in
+            TreeFile(path: RepoPath(path), kind: .regular(executable: path.hasSuffix(".sh")), size: UInt64(contents[path]!.count), token: UInt64(index))
+        }
+        files += links.map { TreeFile(path: RepoPath($0.key), kind: .symlink(target: Array($0.value.utf8)), size: UInt64($0.value.utf8.count), token: 0) }
+        return (files, ["dev/null"])
+    }
+
+    func openFile(_ file: TreeFile) throws -> any ByteSource {
+        var bytes = contents[file.path.description]!
+        if file.path.description == lie { bytes.removeLast() }
+        return BytesSource(bytes: bytes)
+    }
+}
+
+struct BytesSource: ByteSource {
+    var bytes: [UInt8]
+    var offset = 0
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - offset)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+        offset += n
+        return n
+    }
+}
+
+@Suite struct TreeIngesterTests {
+    static func tree() -> MemoryTree {
+        var contents: [String: [UInt8]] = [:]
+        for i in 0..<500 { contents["lib/lib\(i).so"] = Array("library \(i % 50)\n".utf8) }
+        contents["bin/run.sh"] = Array("#!/bin/sh\n".utf8)
+        contents["big.bin"] = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 3) }
+        return MemoryTree(contents: contents, links: ["bin/ls": "toybox", "etc": "/system/etc"])
+    }
+
+    @Test func ingestsEveryFileOnceUnderThePrefix() throws {
+        let dir = try TemporaryDirectory("tree")
         let store = try StagingStore(root: dir.file("store"))
-        let result = try TreeIngester(store: store, threads: 2).ingest(directory: root, prefix: RepoPath("system"))
+        let result = try TreeIngester(store: store, threads: 3).ingest(Self.tree(), prefix: RepoPath("system"))
+        #expect(result.entries.count == 504)
+        #expect(result.newObjects == 54, "50 distinct libraries, run.sh, big.bin and two link targets")
+        #expect(result.reusedObjects == 450)
+        #expect(result.skipped == ["dev/null"])
         let byPath = Dictionary(uniqueKeysWithValues: result.entries.map { ($0.path.description, $0) })
-        #expect(byPath["system/bin/run"]?.mode == .executable)
-        #expect(byPath["system/bin/deep/a/b/c/empty"]?.size == 0)
-        #expect(byPath["system/passwd"]?.mode == .symlink)
-        #expect(try store.read(try #require(byPath["system/passwd"]).id) == Array("/etc/passwd".utf8))
-        #expect(try store.read(try #require(byPath["system/bin/ls"]).id) == Array("run".utf8))
-        #expect(result.entries.contains { $0.path.bytes == Array("system/".utf8) + rawName })
-        #expect(result.skipped == ["fifo"])
-        #expect(result.entries.count == 5)
+        #expect(byPath["system/bin/run.sh"]?.mode == .executable)
+        #expect(byPath["system/etc"]?.mode == .symlink)
+        #expect(try store.read(try #require(byPath["system/etc"]).id) == Array("/system/etc".utf8))
+        #expect(try store.read(try #require(byPath["system/big.bin"]).id) == Self.tree().contents["big.bin"])
+        let again = try TreeIngester(store: store, threads: 2).ingest(Self.tree(), prefix: RepoPath("system"))
+        #expect(again.newObjects == 0)
+    }
+
+    @Test func aFileShorterThanListedFailsTheIngest() throws {
+        let dir = try TemporaryDirectory("tree")
+        let store = try StagingStore(root: dir.file("store"))
+        var tree = Self.tree()
+        tree.lie = "big.bin"
+        let error = #expect(throws: StagingError.self) { _ = try TreeIngester(store: store).ingest(tree, prefix: RepoPath("system")) }
+        #expect(error?.description.contains("system/big.bin") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("store/tmp")).isEmpty)
     }
 }
