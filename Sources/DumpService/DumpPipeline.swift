@@ -28,7 +28,7 @@ public struct DumpPipeline: Sendable {
 
     public init(configuration: DumpConfiguration) {
         self.configuration = configuration
-        self.reader = ExternalToolReader()
+        self.reader = DefaultPartitionReader()
     }
 
     /// Dumps `firmware` into `<outputDirectory>/<brand>/<codename>.git`.
@@ -75,13 +75,13 @@ public struct DumpPipeline: Sendable {
                 try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
                 let base = Double(index) / Double(unpacked.images.count)
                 let share = 1 / Double(unpacked.images.count)
-                progress(DumpProgress(step: step, fraction: base, detail: "\(image.name): extracting \(image.kind)"))
-                try reader.extract(image, into: tree)
-                try? FileManager.default.removeItem(atPath: image.path)
-                let result = try ingester.ingest(DirectoryTreeSource(root: tree), prefix: RepoPath(image.name)) { done, total in
+                progress(DumpProgress(step: step, fraction: base, detail: "\(image.name): opening \(image.kind)"))
+                let source = try reader.open(image, scratch: tree)
+                let result = try ingester.ingest(source, prefix: RepoPath(image.name)) { done, total in
                     progress(DumpProgress(step: .readPartitions, fraction: base + share * Double(done) / Double(max(total, 1)), detail: "\(image.name): \(done)/\(total) files"))
                 }
                 try FileManager.default.removeItem(atPath: tree)
+                try FileManager.default.removeItem(atPath: image.path)
                 entries += result.entries
                 newObjects += result.newObjects
                 reusedObjects += result.reusedObjects

@@ -1,27 +1,40 @@
 internal import Foundation
 public import DumpCore
 
-/// Turns a raw partition image into a directory tree of its files: regular files with their
-/// permission bits, symlinks as symlinks, empty files kept.
+/// Opens a raw partition image as a file tree: regular files with their execute bits, symlinks as
+/// symlinks, empty files kept.
 public protocol PartitionReader: Sendable {
-    /// True when this reader understands the file system.
-    func canRead(_ kind: ContentKind) -> Bool
-    /// Extracts `image` into the existing, empty `directory`. Throws a `FirmwareError` naming the image.
-    func extract(_ image: PartitionImage, into directory: String) throws
+    /// Opens `image`; a reader that needs a temporary tree puts it in the empty directory `scratch`.
+    /// Throws a `FirmwareError` naming the image.
+    func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource
 }
 
-/// The first backend: the Debian tools (`debugfs -R rdump` for ext4, `fsck.erofs --extract` for
-/// EROFS). Native readers replace it later; it stays as a fallback.
+/// The default reader: ext4 natively (straight from the image, no temporary tree), falling back to
+/// `debugfs` for ext4 features the native reader does not handle; EROFS through `fsck.erofs`
+/// until its native reader lands.
+public struct DefaultPartitionReader: PartitionReader {
+    public init() {}
+
+    public func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource {
+        if image.kind == .ext4 {
+            do { return try Ext4TreeSource(path: image.path, origin: image.origin) } catch is Ext4Unsupported {
+                // Fall through to debugfs, which reads every ext4 feature.
+            }
+        }
+        return try ExternalToolReader().open(image, scratch: scratch)
+    }
+}
+
+/// The Debian tools as a reader (`debugfs -R rdump` for ext4, `fsck.erofs --extract` for EROFS):
+/// the image is extracted into `scratch`, then read from there.
 public struct ExternalToolReader: PartitionReader {
     public init() {}
 
-    public func canRead(_ kind: ContentKind) -> Bool { kind.isFileSystem }
-
-    public func extract(_ image: PartitionImage, into directory: String) throws {
+    public func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource {
         switch image.kind {
         case .ext4:
             // debugfs exits 0 even when it cannot open the image: its stderr is the verdict.
-            let result = try ToolRun.run("debugfs", ["-c", "-R", "rdump / \(directory)", image.path], file: image.origin)
+            let result = try ToolRun.run("debugfs", ["-c", "-R", "rdump / \(scratch)", image.path], file: image.origin)
             let problems = result.stderrLines.filter { !$0.hasPrefix("debugfs ") && !$0.contains("catastrophic mode") }
             if result.status != 0 || !problems.isEmpty {
                 let cause = (problems.first ?? "debugfs exited with status \(result.status)")
@@ -29,7 +42,7 @@ public struct ExternalToolReader: PartitionReader {
                 throw FirmwareError(file: image.origin, cause: "cannot read the ext4 file system: \(cause)")
             }
         case .erofs:
-            let result = try ToolRun.run("fsck.erofs", ["--extract=\(directory)", "--overwrite", image.path], file: image.origin)
+            let result = try ToolRun.run("fsck.erofs", ["--extract=\(scratch)", "--overwrite", image.path], file: image.origin)
             if result.status != 0 {
                 let cause = result.stderrLines.last ?? "fsck.erofs exited with status \(result.status)"
                 throw FirmwareError(file: image.origin, cause: "cannot read the EROFS file system: \(cause)")
@@ -37,6 +50,7 @@ public struct ExternalToolReader: PartitionReader {
         default:
             throw FirmwareError(file: image.origin, cause: "no reader for a \(image.kind)")
         }
+        return DirectoryTreeSource(root: scratch)
     }
 }
 

@@ -1,0 +1,136 @@
+public import DumpCore
+
+/// An ext4 partition read natively: the directory tree is walked from the root inode and each
+/// file's bytes are read straight from the image, so no temporary tree is written. Images that use
+/// features it does not handle (inline data, encryption, …) throw `Ext4Unsupported` at open.
+public final class Ext4TreeSource: FileTreeSource {
+    private let image: Ext4Image
+
+    /// Opens the raw ext4 image `path`; `origin` names it in messages.
+    public init(path: String, origin: String) throws {
+        image = try Ext4Image(path: path, origin: origin)
+    }
+
+    public func listFiles() throws -> (files: [TreeFile], skipped: [String]) {
+        var files: [TreeFile] = []
+        var skipped: [String] = []
+        var visited: Set<UInt32> = [2]
+        try walk(directory: 2, path: [], depth: 0, visited: &visited, files: &files, skipped: &skipped)
+        return (files, skipped)
+    }
+
+    public func openFile(_ file: TreeFile) throws -> any ByteSource {
+        let inode = try image.inode(UInt32(file.token))
+        return Ext4FileSource(image: image, extents: try image.extents(of: inode), size: inode.size)
+    }
+
+    private func walk(
+        directory number: UInt32, path: [UInt8], depth: Int, visited: inout Set<UInt32>, files: inout [TreeFile],
+        skipped: inout [String]
+    ) throws {
+        let display = path.isEmpty ? "/" : String(decoding: path, as: UTF8.self)
+        guard depth < 256 else { throw FirmwareError(file: image.origin, cause: "directories nested deeper than 256 levels at \(display)") }
+        let inode = try image.inode(number)
+        guard inode.isDirectory else { throw FirmwareError(file: image.origin, offset: inode.offset, cause: "inode \(number) (\(display)) is not a directory") }
+        try checkReadable(inode, path: display)
+        for entry in try entries(of: inode, path: display) {
+            let childPath = path.isEmpty ? entry.name : path + [UInt8(ascii: "/")] + entry.name
+            let child = try image.inode(entry.inode)
+            let childDisplay = String(decoding: childPath, as: UTF8.self)
+            if child.isDirectory {
+                guard visited.insert(entry.inode).inserted else {
+                    throw FirmwareError(file: image.origin, offset: child.offset, cause: "directory loop at \(childDisplay) (inode \(entry.inode))")
+                }
+                try walk(directory: entry.inode, path: childPath, depth: depth + 1, visited: &visited, files: &files, skipped: &skipped)
+            } else if child.isRegular {
+                try checkReadable(child, path: childDisplay)
+                guard child.size <= image.blockCount * image.blockSize else {
+                    throw FirmwareError(file: image.origin, offset: child.offset, cause: "\(childDisplay) claims \(child.size) bytes, more than its file system holds")
+                }
+                files.append(TreeFile(
+                    path: RepoPath(bytes: childPath), kind: .regular(executable: child.mode & 0o111 != 0), size: child.size,
+                    token: UInt64(entry.inode)))
+            } else if child.isSymlink {
+                let target = try symlinkTarget(child, path: childDisplay)
+                files.append(TreeFile(path: RepoPath(bytes: childPath), kind: .symlink(target: target), size: UInt64(target.count), token: UInt64(entry.inode)))
+            } else {
+                skipped.append(childDisplay)
+            }
+        }
+    }
+
+    private func checkReadable(_ inode: Ext4Inode, path: String) throws {
+        if inode.flags & Ext4Inode.flagInlineData != 0 { throw Ext4Unsupported(feature: "inline_data (\(path))") }
+        if inode.flags & Ext4Inode.flagEncrypted != 0 { throw Ext4Unsupported(feature: "encryption (\(path))") }
+    }
+
+    private func symlinkTarget(_ inode: Ext4Inode, path: String) throws -> [UInt8] {
+        try checkReadable(inode, path: path)
+        let size = inode.size
+        guard size < 4096 * 16 else {
+            throw FirmwareError(file: image.origin, offset: inode.offset, cause: "symlink \(path) claims a \(size)-byte target")
+        }
+        // A fast symlink keeps its target in i_block; a slow one in data blocks.
+        if size < 60 && !(inode.usesExtents && inode.hasExtentHeader) {
+            return Array(inode.blockArea.prefix(Int(size)))
+        }
+        var source = Ext4FileSource(image: image, extents: try image.extents(of: inode), size: size)
+        var target = [UInt8](repeating: 0, count: Int(size))
+        var filled = 0
+        while filled < target.count {
+            let n = try target.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if n == 0 { break }
+            filled += n
+        }
+        return target
+    }
+
+    private struct DirectoryEntry {
+        var inode: UInt32
+        var name: [UInt8]
+    }
+
+    /// The entries of a directory, block by block; `.` and `..`, deleted entries, htree
+    /// internal nodes and checksum tails (all with inode 0) are left out.
+    private func entries(of inode: Ext4Inode, path: String) throws -> [DirectoryEntry] {
+        let blockSize = Int(image.blockSize)
+        guard inode.size <= 1 << 31, inode.size % UInt64(blockSize) == 0 else {
+            throw FirmwareError(file: image.origin, offset: inode.offset, cause: "directory \(path) has an impossible size \(inode.size)")
+        }
+        var source = Ext4FileSource(image: image, extents: try image.extents(of: inode), size: inode.size)
+        var block = [UInt8](repeating: 0, count: blockSize)
+        var out: [DirectoryEntry] = []
+        var blockIndex = 0
+        while true {
+            var filled = 0
+            while filled < blockSize {
+                let n = try block.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+                if n == 0 { break }
+                filled += n
+            }
+            if filled == 0 { break }
+            var at = 0
+            while at + 8 <= blockSize {
+                var recordLength = Int(block.le16(at + 4))
+                if blockSize == 65536 && (recordLength == 65535 || recordLength == 0) { recordLength = 65536 }
+                let number = block.le32(at)
+                let nameLength = image.hasFileType ? Int(block[at + 6]) : Int(block.le16(at + 6))
+                guard recordLength >= 8, recordLength % 4 == 0, at + recordLength <= blockSize, 8 + nameLength <= recordLength else {
+                    throw FirmwareError(file: image.origin, cause: "directory \(path): corrupt entry in block \(blockIndex) at byte \(at)")
+                }
+                if number != 0 {
+                    let name = Array(block[(at + 8)..<(at + 8 + nameLength)])
+                    if name != [0x2E] && name != [0x2E, 0x2E] {
+                        guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")) else {
+                            throw FirmwareError(file: image.origin, cause: "directory \(path): invalid file name \"\(String(decoding: name, as: UTF8.self))\"")
+                        }
+                        out.append(DirectoryEntry(inode: number, name: name))
+                    }
+                }
+                at += recordLength
+            }
+            blockIndex += 1
+        }
+        return out
+    }
+}
