@@ -3,12 +3,15 @@
 # Usage: scripts/dump-sample.sh [extra dumpyard dump options, e.g. --json or --force]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "dump-sample: setting up (the first build takes about 30 s)" >&2
 scripts/setup.sh release
 export PATH="/opt/swift/usr/bin:$PATH"
 .build/release/dumpyard dump fixtures/sample-firmware.zip --out dumps "$@"
-cat >&2 <<'MSG'
+here=$(pwd)
+cat >&2 <<MSG
 
 Next: look at the dump with git, e.g.
-  git -C dumps/yardphone/gravel.git log --all --stat | head
-  git clone dumps/yardphone/gravel.git /tmp/gravel && ls /tmp/gravel
+  git --git-dir $here/dumps/yardphone/gravel.git log --all --stat | head
+  rm -rf /tmp/gravel && git clone $here/dumps/yardphone/gravel.git /tmp/gravel && ls /tmp/gravel
+The binary is $here/.build/release/dumpyard (see README.md, "Using it").
 MSG

@@ -53,7 +53,8 @@ public enum CommandLineTool {
           help, version
 
         environment:
-          DUMPYARD_HOME     staging store and manifests (default ~/.local/share/dumpyard)
+          DUMPYARD_HOME     staging store and manifests (default $XDG_DATA_HOME/dumpyard
+                            or ~/.local/share/dumpyard)
           WORK_DIR_BASE     where per-job work directories are made (default $DUMPYARD_HOME/work)
           DUMPYARD_THREADS  threads that hash and compress (default: number of cores)
         """
@@ -89,11 +90,21 @@ public enum CommandLineTool {
         guard parsed.positionals.count == 2 else { throw UsageError("bundle takes a repository and a branch") }
         guard let file = parsed.options["-o"] ?? parsed.options["--output"] else { throw UsageError("bundle needs -o FILE") }
         let started = ContinuousClock.now
-        let repository = try DumpRepository(existingAt: parsed.positionals[0])
-        let (commit, objects) = try repository.writeBundle(branch: parsed.positionals[1], to: file)
+        let path = parsed.positionals[0]
+        var branch = parsed.positionals[1]
+        if branch.hasPrefix("refs/heads/") { branch.removeFirst("refs/heads/".count) }
+        let repository: DumpRepository
+        do { repository = try DumpRepository(existingAt: path) } catch {
+            throw CommandFailure("bundle failed: \(path) is not a dump repository")
+        }
+        guard try repository.branchTarget(branch) != nil else {
+            let known = (try? repository.branches()) ?? []
+            throw CommandFailure("bundle failed: \(path) has no branch \(branch)" + (known.isEmpty ? "" : " (branches: \(known.prefix(10).joined(separator: ", "))\(known.count > 10 ? ", …" : ""))"))
+        }
+        let (commit, objects) = try repository.writeBundle(branch: branch, to: file)
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let summary = BundleSummary(
-            bundle: file, branch: parsed.positionals[1], commit: commit.hex, objects: objects, bytes: size,
+            bundle: file, branch: branch, commit: commit.hex, objects: objects, bytes: size,
             seconds: DumpPipeline.seconds(ContinuousClock.now - started))
         if parsed.flags.contains("--json") {
             printOut(try encodeJSON(summary))
@@ -101,6 +112,12 @@ public enum CommandLineTool {
             printOut("wrote \(file): branch \(summary.branch) at \(summary.commit), \(objects) objects, \(formatBytes(UInt64(size))), \(String(format: "%.2f", summary.seconds)) s")
         }
         return 0
+    }
+
+    /// A command that failed with a message of its own.
+    struct CommandFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
     }
 
     struct BundleSummary: Codable {
@@ -123,7 +140,7 @@ public enum CommandLineTool {
             ("brand", s.brand), ("codename", s.codename), ("branch", s.branch), ("commit", s.commit),
             ("repository", s.repository), ("partitions", s.partitions.joined(separator: ", ")),
             ("files", "\(s.files) (\(formatBytes(s.bytes)))"),
-            ("objects", "\(s.newObjects) new, \(s.reusedObjects) reused"),
+            ("store", "\(s.newObjects) new, \(s.reusedObjects) already stored"),
             ("time", String(format: "%.2f s", s.seconds)),
         ]
         return ([headline] + rows.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }).joined(separator: "\n")

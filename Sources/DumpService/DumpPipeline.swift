@@ -43,9 +43,13 @@ public struct DumpPipeline: Sendable {
 
         progress(DumpProgress(step: step, fraction: 0, detail: firmware))
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: firmware, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: firmware, isDirectory: &isDirectory) else {
             throw DumpFailure(step: step, firmware: name, cause: "\(firmware): no such file")
         }
+        guard !isDirectory.boolValue else {
+            throw DumpFailure(step: step, firmware: name, cause: "\(firmware) is a directory, not a firmware file")
+        }
+        do { try Self.prepareOutput(outputDirectory) } catch { throw DumpFailure(step: step, firmware: name, cause: "\(error)") }
         let store: StagingStore
         let work: String
         do {
@@ -75,13 +79,15 @@ public struct DumpPipeline: Sendable {
                 try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
                 let base = Double(index) / Double(unpacked.images.count)
                 let share = 1 / Double(unpacked.images.count)
-                progress(DumpProgress(step: step, fraction: base, detail: "\(image.name): opening \(image.kind)"))
+                progress(DumpProgress(step: step, fraction: base, detail: "\(image.name): reading the \(image.kind)"))
                 let source = try reader.open(image, scratch: tree)
                 let result = try ingester.ingest(source, prefix: RepoPath(image.name)) { done, total in
-                    progress(DumpProgress(step: .readPartitions, fraction: base + share * Double(done) / Double(max(total, 1)), detail: "\(image.name): \(done)/\(total) files"))
+                    progress(DumpProgress(step: .readPartitions, fraction: base + share * Double(done) / Double(max(total, 1)), detail: "\(image.name): \(done)/\(total) files", isMilestone: false))
                 }
                 try FileManager.default.removeItem(atPath: tree)
                 try FileManager.default.removeItem(atPath: image.path)
+                let bytes = result.entries.reduce(UInt64(0)) { $0 + $1.size }
+                progress(DumpProgress(step: step, fraction: base + share, detail: "\(image.name): \(result.entries.count) files, \(bytes) bytes"))
                 entries += result.entries
                 newObjects += result.newObjects
                 reusedObjects += result.reusedObjects
@@ -133,6 +139,22 @@ public struct DumpPipeline: Sendable {
             throw failure
         } catch {
             throw fail(error)
+        }
+    }
+
+    /// Makes sure `--out` is (or can become) a writable directory before any work is done.
+    static func prepareOutput(_ directory: String) throws {
+        struct OutputProblem: Error, CustomStringConvertible { var description: String }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw OutputProblem(description: "--out \(directory) is not a directory") }
+        } else {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw OutputProblem(description: "--out \(directory) cannot be created: \((error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)")
+            }
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw OutputProblem(description: "--out \(directory) is not writable")
         }
     }
 

@@ -31,7 +31,7 @@ final class ProgressPrinter: Sendable {
                 let columns = 100
                 if line.count > columns { line = String(line.prefix(columns - 1)) + "…" }
                 Self.write("\r\u{1B}[2K" + line)
-            } else if progress.step != state.lastStep {
+            } else if progress.isMilestone {
                 state.lastStep = progress.step
                 Self.write("[\(progress.step.position)] \(progress.step)\(progress.detail.isEmpty ? "" : ": " + progress.detail)\n")
             }

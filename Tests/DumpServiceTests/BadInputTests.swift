@@ -8,7 +8,7 @@ import Testing
     @Test(arguments: [
         ("no-images.zip", "no partition image"),
         ("truncated.zip", "truncated or corrupt zip"),
-        ("corrupt-superblock.zip", "system.img: cannot read the ext4 file system"),
+        ("corrupt-superblock.zip", "system.img: at offset 1024: corrupt ext4 superblock"),
         ("corrupt-erofs.zip", "vendor.img: cannot read the EROFS file system"),
         ("garbage-props.zip", "codename not detected"),
         ("escape-dotdot.zip", "'..' component"),

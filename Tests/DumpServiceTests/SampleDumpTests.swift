@@ -117,7 +117,10 @@ import Testing
 
         let missing = try dumpyard(["bundle", dir.file("out/yardphone/gravel.git"), "no-such-branch", "-o", dir.file("x.bundle")], home: dir.file("home"))
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("no-such-branch"))
+        #expect(missing.stderr.contains("has no branch no-such-branch (branches: \(branch))"))
+        // The full reference name works too.
+        let full = try dumpyard(["bundle", dir.file("out/yardphone/gravel.git"), "refs/heads/" + branch, "-o", dir.file("full.bundle")], home: dir.file("home"))
+        #expect(full.status == 0, "\(full.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("x.bundle")))
     }
 
@@ -125,7 +128,7 @@ import Testing
         let dir = try TemporaryDirectory("text")
         let run = try dumpyard(["dump", sample, "--out", dir.file("out")], home: dir.file("home"))
         #expect(run.status == 0)
-        for label in ["brand", "codename", "branch", "commit", "files", "objects", "time"] {
+        for label in ["brand", "codename", "branch", "commit", "files", "store", "time"] {
             #expect(run.stdout.contains("  \(label)"), "\(label)")
         }
         #expect(run.stderr.contains("[5/10] read partitions"))
@@ -134,5 +137,17 @@ import Testing
         let unknown = try dumpyard(["dump", sample, "--bogus"], home: dir.file("home"))
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("--bogus"))
+        // A bad --out fails in step 1, before any work, with a readable cause.
+        let intoFile = try dumpyard(["dump", sample, "--out", TestPaths.fixture("README.md")], home: dir.file("home"))
+        #expect(intoFile.status == 1)
+        #expect(intoFile.stderr.contains("validate failed: sample-firmware.zip: --out"))
+        #expect(intoFile.stderr.contains("is not a directory"))
+        #expect(!intoFile.stderr.contains("NSCocoaErrorDomain"))
+        let directory = try dumpyard(["dump", dir.path, "--out", dir.file("out")], home: dir.file("home"))
+        #expect(directory.stderr.contains("is a directory, not a firmware file"))
+        let notRepository = try dumpyard(["bundle", sample, "main", "-o", dir.file("x.bundle")], home: dir.file("home"))
+        #expect(notRepository.status == 1)
+        #expect(notRepository.stderr.contains("bundle failed: \(sample) is not a dump repository"))
+        #expect(!notRepository.stderr.contains("git_"))
     }
 }

@@ -36,11 +36,15 @@ public struct DumpProgress: Sendable, Hashable {
     public var step: DumpStep
     public var fraction: Double
     public var detail: String
+    /// True for reports worth a line of their own in a log (a step or a partition starting, the end),
+    /// false for the frequent updates in between.
+    public var isMilestone: Bool
 
-    public init(step: DumpStep, fraction: Double, detail: String = "") {
+    public init(step: DumpStep, fraction: Double, detail: String = "", isMilestone: Bool = true) {
         self.step = step
         self.fraction = fraction
         self.detail = detail
+        self.isMilestone = isMilestone
     }
 
     /// Overall percent across the ten steps, steps weighted equally.
