@@ -46,30 +46,31 @@ if [ ! -f "$firmware" ]; then
   echo "bench: generating $firmware" >&2
   fixtures/make-sample-firmware.sh --files "$files" --size-mb "$size_mb" --out "$firmware" >&2
 fi
-rm -rf "$bench/run"
-mkdir -p "$bench/run"
+# A fresh run directory each time, deleted only at the end: ext4 slows down file creation right
+# after mass deletion (recently deleted inodes are skipped), which would distort the figures.
+run=$(mktemp -d "$bench/run.XXXXXX")
 sync
 
 # measure NAME COMMAND...: appends "NAME wall user sys maxrss_kb" to results
-results="$bench/run/results.txt"
+results="$run/results.txt"
 measure() {
   local name="$1"; shift
-  local out="$bench/run/time-$name.txt"
-  /usr/bin/time -f "%e %U %S %M" -o "$out" "$@" >"$bench/run/log-$name.txt" 2>&1 || { echo "bench: $name failed, see $bench/run/log-$name.txt" >&2; cat "$bench/run/log-$name.txt" >&2; exit 1; }
+  local out="$run/time-$name.txt"
+  /usr/bin/time -f "%e %U %S %M" -o "$out" "$@" >"$run/log-$name.txt" 2>&1 || { echo "bench: $name failed, see $run/log-$name.txt" >&2; cat "$run/log-$name.txt" >&2; exit 1; }
   echo "$name $(cat "$out")" >>"$results"
 }
 
 # dumpyard: cold store, then the same firmware again into a fresh output with the warm store.
-export DUMPYARD_HOME="$bench/run/home"
-measure dumpyard-cold "$root/.build/release/dumpyard" dump "$firmware" --out "$bench/run/dumps" --json
-measure dumpyard-warm "$root/.build/release/dumpyard" dump "$firmware" --out "$bench/run/dumps2" --json
+export DUMPYARD_HOME="$run/home"
+measure dumpyard-cold "$root/.build/release/dumpyard" dump "$firmware" --out "$run/dumps" --json
+measure dumpyard-warm "$root/.build/release/dumpyard" dump "$firmware" --out "$run/dumps2" --json
 
 # today's pipeline: dumpyara extraction, then git add -A and git commit in its output.
-measure dumpyara "$venv/bin/dumpyara" "$firmware" -o "$bench/run/dumpyara-out"
-measure git-add bash -c "cd '$bench/run/dumpyara-out' && git init -q && git add -A"
-measure git-commit bash -c "cd '$bench/run/dumpyara-out' && git -c user.name=bench -c user.email=bench@localhost commit -q -m bench"
+measure dumpyara "$venv/bin/dumpyara" "$firmware" -o "$run/dumpyara-out"
+measure git-add bash -c "cd '$run/dumpyara-out' && git init -q && git add -A"
+measure git-commit bash -c "cd '$run/dumpyara-out' && git -c user.name=bench -c user.email=bench@localhost commit -q -m bench"
 
-python3 - "$results" "$firmware" "$bench/run/log-dumpyard-cold.txt" <<'PY'
+python3 - "$results" "$firmware" "$run/log-dumpyard-cold.txt" <<'PY'
 import json, os, sys
 rows = {}
 for line in open(sys.argv[1]):
@@ -93,4 +94,4 @@ show("today: git commit", rows["git-commit"])
 show("today: total", today)
 print(f"speed-up (cold): {today[0] / rows['dumpyard-cold'][0]:.1f}x wall, {today[1] / rows['dumpyard-cold'][1]:.1f}x CPU")
 PY
-[ "$keep" -eq 1 ] || rm -rf "$bench/run"
+[ "$keep" -eq 1 ] || rm -rf "$run"

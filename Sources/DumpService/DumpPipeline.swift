@@ -58,12 +58,28 @@ public struct DumpPipeline: Sendable {
         } catch { throw fail(error) }
         defer { try? FileManager.default.removeItem(atPath: work) }
 
+        let partitions = PartitionIngestion(
+            reader: reader, ingester: TreeIngester(store: store, threads: configuration.threads),
+            scratchBase: work + "/trees", progress: progress)
+        // Every path out waits for the background partition reads before the work directory goes.
+        defer { _ = try? partitions.wait() }
+
         do {
             step = .unpackContainer
             progress(DumpProgress(step: step, fraction: 0, detail: name))
             try FileManager.default.createDirectory(atPath: work + "/images", withIntermediateDirectories: true)
-            var sink = StoreSink(ingester: store.makeIngester())
-            let unpacked = try FirmwareUnpacker(imageDirectory: work + "/images").unpack(firmware, into: &sink)
+            var sink = StoreSink(ingester: store.makeIngester(), partitions: partitions)
+            let unpacked: UnpackResult
+            do {
+                unpacked = try FirmwareUnpacker(imageDirectory: work + "/images").unpack(firmware, into: &sink)
+            } catch {
+                // A failed partition read stops the unpacker: report the read, not the stop.
+                if partitions.hasFailed {
+                    step = .readPartitions
+                    _ = try partitions.wait()
+                }
+                throw error
+            }
 
             step = .expandImages
             let sparse = unpacked.images.filter(\.wasSparse).map(\.name)
@@ -73,24 +89,10 @@ public struct DumpPipeline: Sendable {
             var entries = sink.entries
             var newObjects = sink.newObjects
             var reusedObjects = sink.reusedObjects
-            let ingester = TreeIngester(store: store, threads: configuration.threads)
-            for (index, image) in unpacked.images.enumerated() {
-                let tree = work + "/trees/" + image.name
-                try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
-                let base = Double(index) / Double(unpacked.images.count)
-                let share = 1 / Double(unpacked.images.count)
-                progress(DumpProgress(step: step, fraction: base, detail: "\(image.name): reading the \(image.kind)"))
-                let source = try reader.open(image, scratch: tree)
-                let result = try ingester.ingest(source, prefix: RepoPath(image.name)) { done, total in
-                    progress(DumpProgress(step: .readPartitions, fraction: base + share * Double(done) / Double(max(total, 1)), detail: "\(image.name): \(done)/\(total) files", isMilestone: false))
-                }
-                try FileManager.default.removeItem(atPath: tree)
-                try FileManager.default.removeItem(atPath: image.path)
-                let bytes = result.entries.reduce(UInt64(0)) { $0 + $1.size }
-                progress(DumpProgress(step: step, fraction: base + share, detail: "\(image.name): \(result.entries.count) files, \(bytes) bytes"))
-                entries += result.entries
-                newObjects += result.newObjects
-                reusedObjects += result.reusedObjects
+            for finished in try partitions.wait() {
+                entries += finished.result.entries
+                newObjects += finished.result.newObjects
+                reusedObjects += finished.result.reusedObjects
             }
 
             step = .describe

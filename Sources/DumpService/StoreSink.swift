@@ -2,14 +2,26 @@ internal import DumpCore
 internal import Firmware
 internal import Staging
 
-/// Sends the package members that are not partition images straight into the staging store.
-struct StoreSink: PlainMemberSink {
+/// Sends the package members that are not partition images straight into the staging store, and
+/// hands each finished partition image to the background ingestion.
+struct StoreSink: UnpackSink {
     let ingester: Ingester
+    let partitions: PartitionIngestion?
     var entries: [ManifestEntry] = []
     var newObjects = 0
     var reusedObjects = 0
 
-    init(ingester: Ingester) { self.ingester = ingester }
+    init(ingester: Ingester, partitions: PartitionIngestion? = nil) {
+        self.ingester = ingester
+        self.partitions = partitions
+    }
+
+    mutating func image(_ image: PartitionImage) throws {
+        guard let partitions else { return }
+        // A partition already failed: stop unpacking; `wait()` reports that failure.
+        if partitions.hasFailed { throw PartitionIngestion.FailureText(description: "stopped") }
+        partitions.submit(image)
+    }
 
     mutating func file(_ path: RepoPath, mode: FileMode, size: UInt64, source: inout some ByteSource) throws {
         record(try ingester.ingest(source: &source, size: size, name: path.description), path: path, mode: mode)

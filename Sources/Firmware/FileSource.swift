@@ -9,15 +9,17 @@ public final class FileSource: ByteSource {
     /// The file's path.
     public let path: String
 
-    /// Opens `path` for reading, refusing to follow a symlink.
-    public convenience init(path: String) throws(FirmwareError) {
-        try self.init(pathBytes: Array(path.utf8))
+    /// Opens `path` for reading; a symlink is refused unless `followSymlinks` (files inside an
+    /// extracted tree are never followed; the firmware the user names may be a link).
+    public convenience init(path: String, followSymlinks: Bool = false) throws(FirmwareError) {
+        try self.init(pathBytes: Array(path.utf8), followSymlinks: followSymlinks)
     }
 
     /// Opens a path given as raw bytes (file names need not be UTF-8).
-    public init(pathBytes: [UInt8]) throws(FirmwareError) {
+    public init(pathBytes: [UInt8], followSymlinks: Bool = false) throws(FirmwareError) {
         let path = String(decoding: pathBytes, as: UTF8.self)
-        fd = withCPath(pathBytes) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        let flags = O_RDONLY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW)
+        fd = withCPath(pathBytes) { open($0, flags) }
         guard fd >= 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
         self.path = path
     }

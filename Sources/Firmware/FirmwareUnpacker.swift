@@ -26,12 +26,20 @@ public struct UnpackResult: Sendable {
     public var plainFiles: Int
 }
 
-/// Receives the package members that are not partition images.
-public protocol PlainMemberSink {
+/// Receives what unpacking finds, as it finds it: partition images once written, and the members
+/// that are not partition images.
+public protocol UnpackSink {
     /// A regular file: its path in the dump, mode, size, and its bytes.
     mutating func file(_ path: RepoPath, mode: FileMode, size: UInt64, source: inout some ByteSource) throws
     /// A symbolic link and its target.
     mutating func symlink(_ path: RepoPath, target: [UInt8]) throws
+    /// A partition image is complete in the work directory (the caller may start reading it while
+    /// unpacking goes on). Throwing stops the unpacking.
+    mutating func image(_ image: PartitionImage) throws
+}
+
+extension UnpackSink {
+    public mutating func image(_ image: PartitionImage) throws {}
 }
 
 /// Takes a firmware package apart, streaming: each member's kind is told by its first bytes;
@@ -44,9 +52,9 @@ public struct FirmwareUnpacker: Sendable {
     public init(imageDirectory: String) { self.imageDirectory = imageDirectory }
 
     /// Unpacks the firmware at `path`.
-    public func unpack(_ path: String, into sink: inout some PlainMemberSink) throws -> UnpackResult {
+    public func unpack(_ path: String, into sink: inout some UnpackSink) throws -> UnpackResult {
         let name = Self.baseName(path)
-        let input = try FileSource(path: path)
+        let input = try FileSource(path: path, followSymlinks: true)
         var probe = input
         let header = try probe.readBytes(ContentKind.headerSize)
         let kind = ContentKind.detect(header)
@@ -56,12 +64,13 @@ public struct FirmwareUnpacker: Sendable {
             }
             var source = PrefixedSource(prefix: header, rest: probe)
             let image = try writeImage(partition: partition, kind: kind, source: &source, origin: name)
+            try sink.image(image)
             return UnpackResult(images: [image], plainFiles: 0)
         }
         return try unpackArchive(path, name: name, kind: kind, sink: &sink)
     }
 
-    private func unpackArchive(_ path: String, name: String, kind: ContentKind, sink: inout some PlainMemberSink) throws -> UnpackResult {
+    private func unpackArchive(_ path: String, name: String, kind: ContentKind, sink: inout some UnpackSink) throws -> UnpackResult {
         let reader: ArchiveReader
         do { reader = try ArchiveReader(path: path) } catch {
             if kind == .zip {
@@ -99,9 +108,12 @@ public struct FirmwareUnpacker: Sendable {
                     if let earlier = images.first(where: { $0.name == partition }) {
                         throw FirmwareError(file: name, cause: "two images for the partition \(partition): \(earlier.origin) and \(origin)")
                     }
-                    do {
-                        images.append(try writeImage(partition: partition, kind: kind, source: &source, origin: origin))
-                    } catch { throw Self.memberError(error, origin: origin) }
+                    let image: PartitionImage
+                    do { image = try writeImage(partition: partition, kind: kind, source: &source, origin: origin) } catch {
+                        throw Self.memberError(error, origin: origin)
+                    }
+                    images.append(image)
+                    try sink.image(image)
                     continue
                 }
                 guard let size = entry.size, size >= 0 else { throw FirmwareError(file: origin, cause: "the archive does not record the member's size") }

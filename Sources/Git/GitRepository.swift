@@ -6,6 +6,8 @@ internal import CGit2
 /// one task or thread.
 public final class GitRepository {
     let handle: OpaquePointer
+    /// The in-memory backend added by `keepNewObjectsInMemory()`, owned by the object database.
+    var memoryBackend: UnsafeMutablePointer<git_odb_backend>?
     /// The repository's git directory.
     public let path: String
 
@@ -39,6 +41,18 @@ public final class GitRepository {
         defer { git_odb_free(odb) }
         var oid = id.raw
         return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// Which of `ids` the object database holds. Rescans the packs once, then looks each id up
+    /// without a rescan per missing object (`git_odb_exists_ext`, `GIT_ODB_LOOKUP_NO_REFRESH`).
+    public func containsEach(_ ids: [GitObjectID]) throws(GitError) -> [Bool] {
+        let odb = try objectDatabase()
+        defer { git_odb_free(odb) }
+        try check(git_odb_refresh(odb), "git_odb_refresh")
+        return ids.map { id in
+            var oid = id.raw
+            return git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1
+        }
     }
 
     /// Makes packs written behind libgit2's back visible (`git_odb_refresh`).

@@ -69,19 +69,31 @@ public final class DumpRepository {
         let existing = try repository.referenceTarget(reference)
         if existing != nil && !force { throw PublishingError("branch \(branch) already exists in \(path)") }
 
-        var missing: [(id: ObjectID, size: UInt64)] = []
+        var unique: [(id: ObjectID, size: UInt64)] = []
         var seen = Set<ObjectID>()
-        for entry in manifest.entries where seen.insert(entry.id).inserted {
-            if try !repository.contains(GitObjectID(bytes: entry.id.bytes)) { missing.append((entry.id, entry.size)) }
-        }
+        for entry in manifest.entries where seen.insert(entry.id).inserted { unique.append((entry.id, entry.size)) }
+        let present = try repository.containsEach(unique.map { GitObjectID(bytes: $0.id.bytes) })
+        let missing = zip(unique, present).filter { !$0.1 }.map(\.0)
         if try PackWriter(packDirectory: path + "/objects/pack").write(blobs: missing, from: source) != nil {
             try repository.refreshObjects()
         }
+        // Trees and the commit are built by libgit2 in memory, then packed with ISA-L: no loose files.
+        try repository.keepNewObjectsInMemory()
         let tree = try repository.writeTree(manifest.entries.map {
             GitTreeEntry(path: $0.path.bytes, mode: $0.mode.rawValue, id: GitObjectID(bytes: $0.id.bytes))
         })
         let signature = GitSignature(name: identity.name, email: identity.email, time: identity.date)
         let commit = try repository.createCommit(tree: tree, message: message, author: signature, committer: signature)
+        let built = try repository.commitAndTrees(commit)
+        try repository.discardMemoryObjects()
+        // Only what the packs lack (a forced re-dump of the same build has it all already).
+        let packed = try repository.containsEach(built.map(\.id))
+        let newObjects = zip(built, packed).filter { !$0.1 }.map {
+            PackInput.raw(id: ObjectID(bytes: $0.0.id.bytes), type: $0.0.type, content: $0.0.content)
+        }
+        if try PackWriter(packDirectory: path + "/objects/pack").write(newObjects, from: source) != nil {
+            try repository.refreshObjects()
+        }
         try repository.setReference(reference, to: commit, force: true, logMessage: "dumpyard: \(message)")
         if repository.isHeadUnborn { try repository.setHead(reference) }
         return CommitOutcome(

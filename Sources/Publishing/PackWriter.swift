@@ -5,8 +5,22 @@ internal import Compression
 internal import Crypto
 public import DumpCore
 
-/// Writes blobs from the staging store into a repository as one pack and its index, copying
-/// each stored zlib stream as it is: nothing is inflated or compressed again.
+/// One object for a pack.
+public enum PackInput: Sendable {
+    /// A blob whose zlib stream is in the staging store, copied as it is.
+    case stored(id: ObjectID, size: UInt64)
+    /// An object given raw (a tree or commit built in memory), compressed on the way.
+    case raw(id: ObjectID, type: UInt8, content: [UInt8])
+
+    var id: ObjectID {
+        switch self {
+        case .stored(let id, _), .raw(let id, _, _): id
+        }
+    }
+}
+
+/// Writes objects into a repository as one pack and its index. Blobs from the staging store are
+/// copied as stored zlib streams: nothing is inflated or compressed again.
 public struct PackWriter: Sendable {
     /// The repository's `objects/pack` directory.
     public let packDirectory: String
@@ -16,8 +30,14 @@ public struct PackWriter: Sendable {
     /// Writes `blobs` (id and content size) read from `source`; returns the pack's name
     /// (`pack-<sha1>`), or nil when there is nothing to write.
     public func write(blobs: [(id: ObjectID, size: UInt64)], from source: some DeflatedObjectSource) throws -> String? {
-        guard !blobs.isEmpty else { return nil }
-        let ordered = blobs.sorted { $0.id < $1.id }
+        try write(blobs.map { PackInput.stored(id: $0.id, size: $0.size) }, from: source)
+    }
+
+    /// Writes `inputs`, reading stored blobs from `source`; returns the pack's name, or nil when
+    /// there is nothing to write.
+    public func write(_ inputs: [PackInput], from source: some DeflatedObjectSource) throws -> String? {
+        guard !inputs.isEmpty else { return nil }
+        let ordered = inputs.sorted { $0.id < $1.id }
         let temporaryPack = packDirectory + "/tmp_pack_dumpyard_\(getpid())_\(UInt64.random(in: 0...UInt64.max))"
         let out = try OutputFile(path: temporaryPack)
         var committed = false
@@ -34,28 +54,41 @@ public struct PackWriter: Sendable {
         var entries: [PackFile.IndexEntry] = []
         entries.reserveCapacity(ordered.count)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        for blob in ordered {
+        let deflater = ZlibDeflater()
+        for input in ordered {
             let start = offset
             var crc = CRC32()
-            let header = PackFile.entryHeader(type: PackFile.blobType, size: blob.size)
-            try header.withUnsafeBytes { crc.update($0); try emit($0) }
-            let path = try source.deflatedObjectPath(for: blob.id)
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw PublishingError("cannot open stored object \(path): \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            while true {
-                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n >= 0 else { throw PublishingError("cannot read stored object \(path): \(String(cString: strerror(errno)))") }
-                if n == 0 { break }
-                try buffer.withUnsafeBytes { all in
-                    let chunk = UnsafeRawBufferPointer(rebasing: all[0..<n])
-                    crc.update(chunk)
-                    try emit(chunk)
+            switch input {
+            case .raw(let id, let type, let content):
+                let header = PackFile.entryHeader(type: type, size: UInt64(content.count))
+                try header.withUnsafeBytes { crc.update($0); try emit($0) }
+                deflater.reset()
+                try content.withUnsafeBytes { bytes in
+                    try deflater.compress(bytes) { crc.update($0); try emit($0) }
                 }
+                try deflater.finish { crc.update($0); try emit($0) }
+                entries.append(PackFile.IndexEntry(id: id.bytes, crc32: crc.value, offset: start))
+            case .stored(let id, let size):
+                let header = PackFile.entryHeader(type: PackFile.blobType, size: size)
+                try header.withUnsafeBytes { crc.update($0); try emit($0) }
+                let path = try source.deflatedObjectPath(for: id)
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw PublishingError("cannot open stored object \(path): \(String(cString: strerror(errno)))") }
+                defer { close(fd) }
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    guard n >= 0 else { throw PublishingError("cannot read stored object \(path): \(String(cString: strerror(errno)))") }
+                    if n == 0 { break }
+                    try buffer.withUnsafeBytes { all in
+                        let chunk = UnsafeRawBufferPointer(rebasing: all[0..<n])
+                        crc.update(chunk)
+                        try emit(chunk)
+                    }
+                }
+                guard offset > start + UInt64(header.count) else { throw PublishingError("stored object \(id.hex) is empty") }
+                entries.append(PackFile.IndexEntry(id: id.bytes, crc32: crc.value, offset: start))
             }
-            guard offset > start + UInt64(header.count) else { throw PublishingError("stored object \(blob.id.hex) is empty") }
-            entries.append(PackFile.IndexEntry(id: blob.id.bytes, crc32: crc.value, offset: start))
         }
         let packChecksum = checksum.finalize()
         try packChecksum.withUnsafeBytes { try out.write($0) }

@@ -97,7 +97,11 @@ import Testing
         #expect(elsewhere["commit"] as? String == first["commit"] as? String)
         #expect(elsewhere["status"] as? String == "dumped")
         let packs = try FileManager.default.contentsOfDirectory(atPath: dir.file("out/yardphone/gravel.git/objects/pack"))
-        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 1)
+        // One pack of blobs copied from the store, one of trees and the commit; the forced re-dump added none.
+        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 2)
+        let loose = try FileManager.default.subpathsOfDirectory(atPath: dir.file("out/yardphone/gravel.git/objects"))
+            .filter { !$0.hasPrefix("pack") && !$0.hasPrefix("info") && $0.count == 41 }
+        #expect(loose.isEmpty, "no loose objects")
     }
 
     @Test func bundleExportClonesAndFscks() throws {
@@ -122,6 +126,13 @@ import Testing
         let full = try dumpyard(["bundle", dir.file("out/yardphone/gravel.git"), "refs/heads/" + branch, "-o", dir.file("full.bundle")], home: dir.file("home"))
         #expect(full.status == 0, "\(full.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("x.bundle")))
+    }
+
+    @Test func firmwareGivenThroughASymlinkIsRead() throws {
+        let dir = try TemporaryDirectory("link")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("fw.zip"), withDestinationPath: sample)
+        let run = try dumpyard(["dump", dir.file("fw.zip"), "--out", dir.file("out"), "--json"], home: dir.file("home"))
+        #expect(run.status == 0, "\(run.stderr)")
     }
 
     @Test func textOutputAndUsageErrors() throws {

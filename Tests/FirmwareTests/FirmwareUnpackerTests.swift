@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Collects plain members in memory.
-struct CollectingSink: PlainMemberSink {
+struct CollectingSink: UnpackSink {
     var files: [String: [UInt8]] = [:]
     var modes: [String: FileMode] = [:]
     var links: [String: String] = [:]
