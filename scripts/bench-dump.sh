@@ -66,7 +66,9 @@ measure dumpyard-cold "$root/.build/release/dumpyard" dump "$firmware" --out "$r
 measure dumpyard-warm "$root/.build/release/dumpyard" dump "$firmware" --out "$run/dumps2" --json
 
 # today's pipeline: dumpyara extraction, then git add -A and git commit in its output.
-measure dumpyara "$venv/bin/dumpyara" "$firmware" -o "$run/dumpyara-out"
+# dumpyara sets the C locale and then writes all_files.txt in the locale encoding: without UTF-8
+# mode it dies on the first non-ASCII file name (the sample has one).
+measure dumpyara env PYTHONUTF8=1 "$venv/bin/dumpyara" "$firmware" -o "$run/dumpyara-out"
 measure git-add bash -c "cd '$run/dumpyara-out' && git init -q && git add -A"
 measure git-commit bash -c "cd '$run/dumpyara-out' && git -c user.name=bench -c user.email=bench@localhost commit -q -m bench"
 

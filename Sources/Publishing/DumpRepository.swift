@@ -75,7 +75,11 @@ public final class DumpRepository {
         let present = try repository.containsEach(unique.map { GitObjectID(bytes: $0.id.bytes) })
         let missing = zip(unique, present).filter { !$0.1 }.map(\.0)
         if try PackWriter(packDirectory: path + "/objects/pack").write(blobs: missing, from: source) != nil {
-            try repository.refreshObjects()
+            // Every blob the tree will name must now be in a pack (libgit2 does not check: see GitLibrary).
+            let absent = zip(unique, try repository.containsEach(unique.map { GitObjectID(bytes: $0.id.bytes) })).filter { !$0.1 }
+            if let first = absent.first {
+                throw PublishingError("\(absent.count) objects are missing from \(path) after packing, e.g. \(first.0.id.hex)")
+            }
         }
         // Trees and the commit are built by libgit2 in memory, then packed with ISA-L: no loose files.
         try repository.keepNewObjectsInMemory()

@@ -33,6 +33,20 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
         } catch {
             throw StagingError("cannot create the staging store at \(root)", cause: "\(error)")
         }
+        removeStaleTemporaries(olderThan: 24 * 3600)
+    }
+
+    /// Deletes temporary files a killed process left behind (a live writer finishes within hours).
+    func removeStaleTemporaries(olderThan seconds: Double) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: temporaryDirectory) else { return }
+        let cutoff = Date().addingTimeInterval(-seconds)
+        for name in names {
+            let path = temporaryDirectory + "/" + name
+            if let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff {
+                try? fm.removeItem(atPath: path)
+            }
+        }
     }
 
     /// The file that holds `id`.

@@ -64,6 +64,18 @@ import Testing
         try Tool.check("git", ["--git-dir", dir.file("r.git"), "fsck", "--strict"])
     }
 
+    @Test func aBlobMissingFromTheStoreFailsWithoutABranch() throws {
+        let dir = try TemporaryDirectory("repo")
+        let store = try StagingStore(root: dir.file("store"))
+        let repo = try DumpRepository(path: dir.file("r.git"))
+        var entries = try Self.manifest(store: store).entries
+        entries.append(ManifestEntry(path: RepoPath("ghost"), mode: .regular, id: try #require(ObjectID(hex: String(repeating: "ab", count: 20))), size: 3))
+        #expect(throws: (any Error).self) {
+            _ = try repo.commit(try Manifest(entries), from: store, branch: "b", message: "m", identity: CommitIdentity(date: 0), force: false)
+        }
+        #expect(try repo.branchTarget("b") == nil)
+    }
+
     @Test func bundleClonesAndChecksOut() throws {
         let dir = try TemporaryDirectory("repo")
         let store = try StagingStore(root: dir.file("store"))

@@ -78,6 +78,19 @@ import Testing
         #expect(try store.read(id) == Array("hello\n".utf8))
     }
 
+    @Test func staleTemporariesOfKilledWritersAreSweptWhenTheStoreOpens() throws {
+        let dir = try TemporaryDirectory("store")
+        _ = try StagingStore(root: dir.file("store"))
+        let old = dir.file("store/tmp/ingest-old")
+        let fresh = dir.file("store/tmp/ingest-fresh")
+        #expect(FileManager.default.createFile(atPath: old, contents: Data("x".utf8)))
+        #expect(FileManager.default.createFile(atPath: fresh, contents: Data("x".utf8)))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: old)
+        _ = try StagingStore(root: dir.file("store"))
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: fresh), "a live writer's file stays")
+    }
+
     @Test func storedFormIsOneZlibStreamOfTheContent() throws {
         let dir = try TemporaryDirectory("store")
         let store = try StagingStore(root: dir.file("store"))

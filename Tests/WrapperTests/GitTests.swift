@@ -36,15 +36,6 @@ import Testing
         #expect(date == "1700000000 dumpyard gravel-user 14\n")
     }
 
-    @Test func treeWithMissingBlobFails() throws {
-        let dir = try TemporaryDirectory("git")
-        let repo = try GitRepository.openOrCreateBare(at: dir.file("repo.git"))
-        let missing = try #require(GitObjectID(hex: "ce013625030ba8dba906f756967f9e9ca394464a"))
-        #expect(throws: GitError.self) {
-            _ = try repo.writeTree([GitTreeEntry(path: Array("x".utf8), mode: 0o100644, id: missing)])
-        }
-    }
-
     @Test(arguments: [
         ("refs/heads/gravel-user-14-UP1A.231005.007-10754064-release-keys", true),
         ("refs/heads/a..b", false), ("refs/heads/x.lock", false), ("refs/heads/a b", false),
