@@ -94,9 +94,9 @@ public final class Ingester {
     public func ingest(source: inout some ByteSource, size: UInt64, name: String) throws -> StoredObject {
         digest.update(Self.blobHeader(size))
         var total: UInt64 = 0
-        let temporary: String
+        let pending: StagingStore.PendingObject
         do {
-            temporary = try writeTemporary { write in
+            pending = try writePending(in: store.temporaryDirectory) { write in
                 while true {
                     let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
                     if n == 0 { break }
@@ -115,29 +115,29 @@ public final class Ingester {
             throw error
         }
         let id = ObjectID(bytes: digest.finalize())
-        return StoredObject(id: id, size: size, isNew: try store.install(temporary: temporary, as: id))
+        return StoredObject(id: id, size: size, isNew: try store.install(pending, as: id))
     }
 
     private func writeObject(
         id: ObjectID, feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
     ) throws -> Bool {
-        try store.install(temporary: try writeTemporary(feed), as: id)
+        try store.install(try writePending(in: store.fanOutDirectory(for: id), feed), as: id)
     }
 
-    /// Compresses what `feed` writes into a new temporary file of the store and returns its path.
-    private func writeTemporary(_ feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> String {
-        let (fd, temporary) = try Self.makeTemporary(store.temporaryDirectory + "/ingest-XXXXXX")
+    /// Compresses what `feed` writes into a new pending object file.
+    private func writePending(
+        in directory: String, _ feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> StagingStore.PendingObject {
+        let pending = try store.createPending(in: directory)
         do {
             deflater.reset()
-            try feed { chunk in try deflater.compress(chunk) { try Self.writeAll(fd, $0, temporary) } }
-            try deflater.finish { try Self.writeAll(fd, $0, temporary) }
-            close(fd)
+            try feed { chunk in try deflater.compress(chunk) { try Self.writeAll(pending.fd, $0, directory) } }
+            try deflater.finish { try Self.writeAll(pending.fd, $0, directory) }
         } catch {
-            close(fd)
-            unlink(temporary)
+            store.discard(pending)
             throw error
         }
-        return temporary
+        return pending
     }
 
     private func forEachChunk(
@@ -158,13 +158,6 @@ public final class Ingester {
     }
 
     static func blobHeader(_ size: UInt64) -> [UInt8] { Array("blob \(size)".utf8) + [0] }
-
-    static func makeTemporary(_ template: String) throws(StagingError) -> (Int32, String) {
-        var name = Array(template.utf8CString)
-        let fd = name.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw StagingError.system("cannot create a temporary file in \(template)", errno: errno) }
-        return (fd, name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
-    }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ path: String) throws(StagingError) {
         var offset = 0

@@ -76,17 +76,51 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
         return try ZlibInflater.inflate([UInt8](data))
     }
 
-    /// Links a finished temporary file into place as `id`; false when the store already had it.
-    func install(temporary: String, as id: ObjectID) throws(StagingError) -> Bool {
-        defer { unlink(temporary) }
+    /// An object file being written: an unnamed `O_TMPFILE` inode, or a named temporary file where
+    /// the file system has no `O_TMPFILE`.
+    struct PendingObject {
+        let fd: Int32
+        let temporaryPath: String?
+    }
+
+    /// Opens a new, unnamed object file in `directory` (an object's fan-out directory when its id is
+    /// known, else `tmp/`). Unnamed files need no clean-up: a crash leaves nothing behind, and no
+    /// directory entry is created and deleted for each object.
+    func createPending(in directory: String) throws(StagingError) -> PendingObject {
+        // O_TMPFILE is __O_TMPFILE | O_DIRECTORY; Swift does not import the composite macro.
+        let tmpfile: Int32 = 0o20_000_000 | O_DIRECTORY
+        let fd = open(directory, tmpfile | O_WRONLY | O_CLOEXEC, 0o444)
+        if fd >= 0 { return PendingObject(fd: fd, temporaryPath: nil) }
+        var name = Array((temporaryDirectory + "/ingest-XXXXXX").utf8CString)
+        let named = name.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard named >= 0 else { throw StagingError.system("cannot create a temporary file in \(temporaryDirectory)", errno: errno) }
+        return PendingObject(fd: named, temporaryPath: name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+    }
+
+    /// Forgets a pending object after a failure.
+    func discard(_ pending: PendingObject) {
+        close(pending.fd)
+        if let path = pending.temporaryPath { unlink(path) }
+    }
+
+    /// The directory an object with `id` lives in.
+    func fanOutDirectory(for id: ObjectID) -> String { objectsDirectory + "/" + Hex.encode(id.bytes.prefix(1)) }
+
+    /// Links a finished pending object into place as `id` and closes it; false when the store
+    /// already had the object.
+    func install(_ pending: PendingObject, as id: ObjectID) throws(StagingError) -> Bool {
+        defer { discard(pending) }
         let final = objectPath(for: id)
-        if link(temporary, final) == 0 { return true }
-        let code = errno
-        if code == EEXIST {
+        let source = pending.temporaryPath ?? "/proc/self/fd/\(pending.fd)"
+        let flags = pending.temporaryPath == nil ? AT_SYMLINK_FOLLOW : 0
+        for attempt in 0..<2 {
+            if linkat(AT_FDCWD, source, AT_FDCWD, final, flags) == 0 { return true }
+            let code = errno
+            guard code == EEXIST else { throw StagingError.system("cannot store object \(id.hex) in \(root)", errno: code) }
             if contains(id) { return false }
-            // An empty leftover from a power loss: replace it.
-            if rename(temporary, final) == 0 { return true }
+            // An empty leftover from a power loss: replace it once.
+            if attempt == 0 { unlink(final) }
         }
-        throw StagingError.system("cannot store object \(id.hex) in \(root)", errno: code)
+        throw StagingError("cannot store object \(id.hex) in \(root): an empty object file keeps coming back")
     }
 }
