@@ -75,7 +75,11 @@ public final class ArchiveReader {
     /// Reads the current member's next bytes into `buffer`; returns 0 at the member's end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
         let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
-        if n < 0 { try check(Int32(n), "archive_read_data") }
+        if n < 0 {
+            // Even ARCHIVE_WARN (a CRC mismatch, a short member) means the bytes cannot be trusted.
+            let message = archive_error_string(handle).map { String(cString: $0) } ?? "read error \(n)"
+            throw ArchiveError(path: path, function: "archive_read_data", message: message)
+        }
         return n
     }
 

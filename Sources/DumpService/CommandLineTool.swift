@@ -70,6 +70,7 @@ public enum CommandLineTool {
         }
         let json = parsed.flags.contains("--json")
         let out = parsed.options["--out"] ?? parsed.options["-o"] ?? "dumps"
+        guard !out.isEmpty else { throw UsageError("--out needs a directory (it is empty)") }
         let printer = ProgressPrinter()
         let pipeline = DumpPipeline(configuration: configuration)
         do {
@@ -139,7 +140,7 @@ public enum CommandLineTool {
         let rows: [(String, String)] = [
             ("brand", s.brand), ("codename", s.codename), ("branch", s.branch), ("commit", s.commit),
             ("repository", s.repository), ("partitions", s.partitions.joined(separator: ", ")),
-            ("files", "\(s.files) (\(formatBytes(s.bytes)))"),
+            ("files", "\(s.files) (\(formatBytes(s.bytes)))" + (s.skippedSpecialFiles > 0 ? ", \(s.skippedSpecialFiles) device nodes/fifos/sockets left out" : "")),
             ("store", "\(s.newObjects) new, \(s.reusedObjects) already stored"),
             ("time", String(format: "%.2f s", s.seconds)),
         ]

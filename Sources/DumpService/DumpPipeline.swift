@@ -35,6 +35,7 @@ public struct DumpPipeline: Sendable {
     public func run(
         firmware: String, outputDirectory: String, force: Bool, progress: @escaping @Sendable (DumpProgress) -> Void
     ) throws(DumpFailure) -> DumpSummary {
+        let outputDirectory = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path
         let clock = ContinuousClock()
         let started = clock.now
         var step = DumpStep.validate
@@ -54,8 +55,11 @@ public struct DumpPipeline: Sendable {
         let work: String
         do {
             store = try StagingStore(root: configuration.storeDirectory)
+            WorkDirectories.sweepAbandoned(in: configuration.workDirectoryBase)
             work = try makeWorkDirectory()
         } catch { throw fail(error) }
+        WorkDirectories.removeOnSignal(work)
+        defer { WorkDirectories.removeOnSignal(nil) }
         defer { try? FileManager.default.removeItem(atPath: work) }
 
         let partitions = PartitionIngestion(
@@ -86,19 +90,31 @@ public struct DumpPipeline: Sendable {
             progress(DumpProgress(step: step, fraction: 1, detail: sparse.isEmpty ? "no sparse image" : "expanded " + sparse.joined(separator: ", ")))
 
             step = .readPartitions
-            var entries = sink.entries
+            // The dump's own README.md and all_files.txt take the root names; a package's files of the
+            // same name are kept as firmware-README.md and firmware-all_files.txt.
+            var entries = sink.entries.map { entry in
+                var entry = entry
+                if ["README.md", "all_files.txt"].contains(entry.path.description) {
+                    entry.path = RepoPath("firmware-" + entry.path.description)
+                }
+                return entry
+            }
+            var skipped = 0
             var newObjects = sink.newObjects
             var reusedObjects = sink.reusedObjects
             for finished in try partitions.wait() {
                 entries += finished.result.entries
+                skipped += finished.result.skipped.count
                 newObjects += finished.result.newObjects
                 reusedObjects += finished.result.reusedObjects
             }
 
             step = .describe
             progress(DumpProgress(step: step, fraction: 0, detail: "reading properties"))
-            let propFiles = try entries.filter { $0.mode != .symlink && PropertyResolver.isCandidate(path: $0.path.description) }
-                .map { PropFile(path: $0.path.description, bytes: try store.read($0.id)) }
+            // Prop files are a few KiB; a huge one is skipped rather than loaded (a hostile package could hold GiBs).
+            let propFiles = try entries.filter {
+                $0.mode != .symlink && $0.size <= Self.maximumPropFileSize && PropertyResolver.isCandidate(path: $0.path.description)
+            }.map { PropFile(path: $0.path.description, bytes: try store.read($0.id)) }
             let properties = try PropertyResolver.resolve(propFiles)
             let branch = DumpNaming.branch(for: properties)
             let subgroup = DumpNaming.subgroup(for: properties)
@@ -115,27 +131,25 @@ public struct DumpPipeline: Sendable {
 
             step = .commit
             progress(DumpProgress(step: step, fraction: 0, detail: branch))
-            let repositoryPath = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path + "/\(subgroup)/\(project).git"
+            let repositoryPath = outputDirectory + "/\(subgroup)/\(project).git"
             try FileManager.default.createDirectory(atPath: outputDirectory + "/" + subgroup, withIntermediateDirectories: true)
             let repository = try DumpRepository(path: repositoryPath)
-            var status = DumpSummary.Status.dumped
-            let commit: ObjectID
-            if let existing = try repository.branchTarget(branch), !force {
-                status = .alreadyDumped
-                commit = existing
-            } else {
-                let identity = CommitIdentity(date: properties.buildDateUTC ?? 0)
-                let outcome = try repository.commit(
-                    manifest, from: store, branch: branch, message: properties.description, identity: identity, force: force)
-                if outcome.replacedBranch { status = .replaced }
-                commit = outcome.commit
-                try saveManifest(manifest, commit: commit)
+            let identity = CommitIdentity(date: properties.buildDateUTC ?? 0)
+            let outcome = try repository.commit(
+                manifest, from: store, branch: branch, message: properties.description, identity: identity, force: force)
+            let commit = outcome.commit
+            let status: DumpSummary.Status
+            switch outcome.change {
+            case .created: status = .dumped
+            case .replaced: status = .replaced
+            case .unchanged: status = force ? .replaced : .alreadyDumped
             }
+            if outcome.change != .unchanged { try saveManifest(manifest, commit: commit) }
             progress(DumpProgress(step: step, fraction: 1, detail: commit.hex))
             return DumpSummary(
                 status: status, firmware: firmware, brand: properties.brand, codename: properties.codename, branch: branch,
                 commit: commit.hex, repository: repositoryPath, files: manifest.entries.count, bytes: manifest.totalBytes,
-                newObjects: newObjects, reusedObjects: reusedObjects,
+                newObjects: newObjects, reusedObjects: reusedObjects, skippedSpecialFiles: skipped,
                 seconds: Self.seconds(clock.now - started), partitions: unpacked.images.map(\.name), properties: properties)
         } catch let failure as DumpFailure {
             throw failure
@@ -144,6 +158,9 @@ public struct DumpPipeline: Sendable {
         }
     }
 
+    /// Prop files above this size are not read.
+    static let maximumPropFileSize: UInt64 = 8 << 20
+
     /// Makes sure `--out` is (or can become) a writable directory before any work is done.
     static func prepareOutput(_ directory: String) throws {
         struct OutputProblem: Error, CustomStringConvertible { var description: String }
@@ -151,8 +168,8 @@ public struct DumpPipeline: Sendable {
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw OutputProblem(description: "--out \(directory) is not a directory") }
         } else {
-            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw OutputProblem(description: "--out \(directory) cannot be created: \((error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)")
+            do { try Directories.create(directory) } catch {
+                throw OutputProblem(description: "--out \(directory) cannot be created: \(error.cause)")
             }
         }
         guard FileManager.default.isWritableFile(atPath: directory) else {

@@ -26,6 +26,8 @@ public struct DumpSummary: Sendable, Hashable, Codable {
     /// Objects the staging store gained, and objects it already had.
     public var newObjects: Int
     public var reusedObjects: Int
+    /// Device nodes, fifos and sockets in the partitions, which git cannot hold.
+    public var skippedSpecialFiles: Int
     /// Wall time of the whole dump, in seconds.
     public var seconds: Double
     public var partitions: [String]

@@ -87,7 +87,7 @@ public struct FirmwareUnpacker: Sendable {
             let path: RepoPath
             do { path = try RepoPath.validated(entry.path) } catch { throw FirmwareError(file: name, cause: error.description) }
             if let link = symlinks.first(where: { path.bytes.starts(with: $0.bytes + [UInt8(ascii: "/")]) }) {
-                throw FirmwareError(file: name, cause: UnsafePathError(path: path.description, reason: .throughSymlink(link.description)).description)
+                throw FirmwareError(file: name, cause: UnsafePathError(path: DisplayName.of(path.bytes), reason: .throughSymlink(DisplayName.of(link.bytes))).description)
             }
             switch entry.kind {
             case .directory, .other:
@@ -98,7 +98,7 @@ public struct FirmwareUnpacker: Sendable {
                 try sink.symlink(path, target: target)
                 plainFiles += 1
             case .regular:
-                let origin = "\(name):\(path)"
+                let origin = "\(name):\(DisplayName.of(path.bytes))"
                 var member = ArchiveMemberSource(reader: reader)
                 let header: [UInt8]
                 do { header = try member.readBytes(ContentKind.headerSize) } catch { throw Self.memberError(error, origin: origin) }
@@ -142,7 +142,7 @@ public struct FirmwareUnpacker: Sendable {
             let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
             rawKind = ContentKind.detect(header.prefix(max(n, 0)))
             guard rawKind.isFileSystem else {
-                throw FirmwareError(file: origin, cause: "the sparse image holds no ext4 or EROFS file system (\(rawKind))")
+                throw FirmwareError(file: origin, cause: "the sparse image holds no ext4 or EROFS file system")
             }
         } else {
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -166,14 +166,14 @@ public struct FirmwareUnpacker: Sendable {
 
     /// A symlink member must stay inside the package: relative, and never climbing above the root.
     static func checkSymlink(_ path: RepoPath, target: [UInt8], archive: String) throws(FirmwareError) {
-        let display = String(decoding: target, as: UTF8.self)
+        let display = DisplayName.of(target)
         var depth = path.components.count - 1
         let escapes = target.first == UInt8(ascii: "/") || target.isEmpty || target.split(separator: UInt8(ascii: "/")).contains { part in
             if part.elementsEqual("..".utf8) { depth -= 1 } else if !part.elementsEqual(".".utf8) { depth += 1 }
             return depth < 0
         }
         if escapes {
-            throw FirmwareError(file: archive, cause: UnsafePathError(path: path.description, reason: .symlinkEscapes(display)).description)
+            throw FirmwareError(file: archive, cause: UnsafePathError(path: DisplayName.of(path.bytes), reason: .symlinkEscapes(display)).description)
         }
     }
 

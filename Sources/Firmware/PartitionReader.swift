@@ -9,62 +9,76 @@ public protocol PartitionReader: Sendable {
     func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource
 }
 
-/// The default reader: ext4 natively (straight from the image, no temporary tree), falling back to
-/// `debugfs` for ext4 features the native reader does not handle; EROFS through `fsck.erofs`
-/// until its native reader lands.
+/// The default reader: ext4 natively (straight from the image, no temporary tree); EROFS through
+/// `fsck.erofs` in a sandbox until its native reader lands.
+///
+/// There is deliberately no `debugfs` fallback for ext4 features the native reader lacks: debugfs
+/// writes whatever names a hostile image holds (`../../etc/…`) relative to its output directory.
 public struct DefaultPartitionReader: PartitionReader {
-    public init() {}
-
-    public func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource {
-        if image.kind == .ext4 {
-            do { return try Ext4TreeSource(path: image.path, origin: image.origin) } catch is Ext4Unsupported {
-                // Fall through to debugfs, which reads every ext4 feature.
-            }
-        }
-        return try ExternalToolReader().open(image, scratch: scratch)
-    }
-}
-
-/// The Debian tools as a reader (`debugfs -R rdump` for ext4, `fsck.erofs --extract` for EROFS):
-/// the image is extracted into `scratch`, then read from there.
-public struct ExternalToolReader: PartitionReader {
     public init() {}
 
     public func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource {
         switch image.kind {
         case .ext4:
-            // debugfs exits 0 even when it cannot open the image: its stderr is the verdict.
-            let result = try ToolRun.run("debugfs", ["-c", "-R", "rdump / \(scratch)", image.path], file: image.origin)
-            let problems = result.stderrLines.filter { !$0.hasPrefix("debugfs ") && !$0.contains("catastrophic mode") }
-            if result.status != 0 || !problems.isEmpty {
-                let cause = (problems.first ?? "debugfs exited with status \(result.status)")
-                    .replacingOccurrences(of: " while trying to open \(image.path)", with: "")
-                throw FirmwareError(file: image.origin, cause: "cannot read the ext4 file system: \(cause)")
-            }
-        case .erofs:
-            let result = try ToolRun.run("fsck.erofs", ["--extract=\(scratch)", "--overwrite", image.path], file: image.origin)
-            if result.status != 0 {
-                let cause = result.stderrLines.last ?? "fsck.erofs exited with status \(result.status)"
-                throw FirmwareError(file: image.origin, cause: "cannot read the EROFS file system: \(cause)")
+            do { return try Ext4TreeSource(path: image.path, origin: image.origin) } catch let error as Ext4Unsupported {
+                throw FirmwareError(file: image.origin, cause: "\(error); dumpyard cannot read this ext4 image yet")
             }
         default:
-            throw FirmwareError(file: image.origin, cause: "no reader for a \(image.kind)")
+            return try ExternalToolReader().open(image, scratch: scratch)
+        }
+    }
+}
+
+/// The Debian tools as a reader: `fsck.erofs --extract` for EROFS, run inside a bubblewrap
+/// sandbox where the whole system is read-only but `scratch`, so names in a hostile image cannot
+/// write anywhere else. The extracted tree is then walked without following symlinks.
+public struct ExternalToolReader: PartitionReader {
+    public init() {}
+
+    public func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource {
+        guard image.kind == .erofs else { throw FirmwareError(file: image.origin, cause: "no reader for a \(image.kind)") }
+        let result = try ToolRun.sandboxed("fsck.erofs", ["--extract=\(scratch)", "--overwrite", image.path], writable: scratch, file: image.origin)
+        // fsck.erofs can report errors ("<E> …") and still exit 0 with nothing extracted.
+        let errors = result.stderrLines.filter { $0.hasPrefix("<E>") }
+        if result.status != 0 || !errors.isEmpty {
+            let cause = (errors.last ?? result.stderrLines.last ?? "fsck.erofs exited with status \(result.status)")
+                .replacingOccurrences(of: scratch, with: "…")
+            throw FirmwareError(file: image.origin, cause: "cannot read the EROFS file system: \(cause)")
         }
         return DirectoryTreeSource(root: scratch)
     }
 }
 
-/// Runs a tool to completion, capturing its standard error.
+/// Runs a tool to completion, capturing the start of its standard error.
 enum ToolRun {
     struct Result {
         var status: Int32
         var stderrLines: [String]
     }
 
-    static func run(_ tool: String, _ arguments: [String], file: String) throws -> Result {
+    /// The most standard error kept; the rest is read and dropped, so a chatty tool cannot fill memory.
+    static let stderrLimit = 64 * 1024
+
+    /// Runs `tool` under bubblewrap: everything read-only except `writable`, no network, no new
+    /// privileges, killed with its parent.
+    static func sandboxed(_ tool: String, _ arguments: [String], writable: String, file: String) throws -> Result {
+        guard let sandbox = locate("bwrap") else {
+            throw FirmwareError(file: file, cause: "bwrap (bubblewrap) is not installed, and \(tool) is only run inside it (run scripts/setup.sh)")
+        }
         guard let executable = locate(tool) else {
             throw FirmwareError(file: file, cause: "\(tool) is not installed (run scripts/setup.sh)")
         }
+        let result = try run(sandbox, [
+            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", writable, writable,
+            "--unshare-all", "--die-with-parent", "--new-session", "--", executable,
+        ] + arguments, file: file)
+        if result.status != 0, let line = result.stderrLines.first(where: { $0.hasPrefix("bwrap:") }) {
+            throw FirmwareError(file: file, cause: "cannot start the sandbox for \(tool): \(line)")
+        }
+        return result
+    }
+
+    static func run(_ executable: String, _ arguments: [String], file: String) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -72,10 +86,16 @@ enum ToolRun {
         process.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
         process.standardError = errors
-        do { try process.run() } catch { throw FirmwareError(file: file, cause: "cannot start \(tool): \(error)") }
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        do { try process.run() } catch { throw FirmwareError(file: file, cause: "cannot start \(executable): \(error.localizedDescription)") }
+        var kept = Data()
+        let reader = errors.fileHandleForReading
+        while true {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            if kept.count < stderrLimit { kept.append(chunk.prefix(stderrLimit - kept.count)) }
+        }
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let text = String(decoding: kept, as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return Result(status: process.terminationStatus, stderrLines: lines)
     }

@@ -48,6 +48,9 @@ public enum SparseImage {
     public static func expand(source: inout some ByteSource, into fd: Int32, file: String) throws -> Header {
         let header = try parseHeader(try source.readBytes(28), file: file)
         var offset: UInt64 = 28
+        guard header.fileHeaderSize <= 4096, header.chunkHeaderSize <= 4096 else {
+            throw FirmwareError(file: file, offset: 8, cause: "sparse header sizes \(header.fileHeaderSize)/\(header.chunkHeaderSize) are implausible")
+        }
         try skip(Int(header.fileHeaderSize) - 28, from: &source, offset: &offset, file: file)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var block: UInt64 = 0
@@ -112,7 +115,10 @@ public enum SparseImage {
                     throw FirmwareError(file: file, offset: chunkStart, cause: "don't-care sparse chunk \(chunk + 1) carries \(dataSize) data bytes")
                 }
             case 0xCAC4:
-                try skip(Int(dataSize), from: &source, offset: &offset, file: file)
+                guard dataSize == 4 else {
+                    throw FirmwareError(file: file, offset: chunkStart, cause: "CRC sparse chunk \(chunk + 1) has \(dataSize) data bytes, not 4")
+                }
+                try skip(4, from: &source, offset: &offset, file: file)
                 continue
             default:
                 throw FirmwareError(file: file, offset: chunkStart, cause: "unknown sparse chunk type 0x\(String(type, radix: 16)) in chunk \(chunk + 1)")

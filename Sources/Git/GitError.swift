@@ -13,6 +13,9 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
     /// True when the failure means "no such object or reference".
     public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 
+    /// True when the failure means "it exists already" (a reference created concurrently).
+    public var isAlreadyExists: Bool { code == GIT_EEXISTS.rawValue }
+
     public var description: String { "\(function): \(message.isEmpty ? "error \(code)" : message)" }
 
     init(function: String, code: Int32) {

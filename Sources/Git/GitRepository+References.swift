@@ -19,6 +19,16 @@ extension GitRepository {
         git_reference_free(ref)
     }
 
+    /// Moves `name` from `expected` to `target`, failing if someone moved it meanwhile
+    /// (`git_reference_create_matching`).
+    public func replaceReference(_ name: String, expecting expected: GitObjectID, with target: GitObjectID, logMessage: String) throws(GitError) {
+        var oid = target.raw
+        var old = expected.raw
+        var ref: OpaquePointer?
+        try check(git_reference_create_matching(&ref, handle, name, &oid, 1, &old, logMessage), "git_reference_create_matching")
+        git_reference_free(ref)
+    }
+
     /// True while HEAD points at a branch that has no commit yet.
     public var isHeadUnborn: Bool { git_repository_head_unborn(handle) == 1 }
 

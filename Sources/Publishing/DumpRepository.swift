@@ -4,12 +4,21 @@ internal import Git
 
 /// What committing a dump did.
 public struct CommitOutcome: Sendable, Hashable {
+    /// What happened to the branch.
+    public enum Change: Sendable, Hashable {
+        /// The branch was created.
+        case created
+        /// The branch already pointed at this very commit: nothing changed ("already dumped").
+        case unchanged
+        /// The branch held another commit and was moved (`force`).
+        case replaced
+    }
+
     public var commit: ObjectID
     public var tree: ObjectID
     /// Blobs the repository did not have, written in one pack.
     public var packedObjects: Int
-    /// True when the branch already existed (and was moved only because of `force`).
-    public var replacedBranch: Bool
+    public var change: Change
 }
 
 /// The identity and date of a dump's commit, fixed so that the same firmware gives the same commit id.
@@ -35,14 +44,20 @@ public final class DumpRepository {
 
     /// Opens the bare repository at `path`, creating it when missing.
     public init(path: String) throws {
-        let existed = FileManager.default.fileExists(atPath: path)
-        repository = try GitRepository.openOrCreateBare(at: path)
-        self.path = path
-        if !existed {
-            // libgit2 reads pack.deltaCacheSize as its big-file threshold as well: a tiny value turns
-            // off the delta search that makes bundles of firmware trees several times slower.
-            try repository.setConfig("pack.deltaCacheSize", to: 1)
+        if !FileManager.default.fileExists(atPath: path) {
+            // Made complete under a private name, then renamed into place: two first dumps of one
+            // device at once must not meet half-made config and HEAD files.
+            let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            do {
+                let fresh = try GitRepository.openOrCreateBare(at: temporary)
+                // libgit2 reads pack.deltaCacheSize as its big-file threshold as well: a tiny value turns
+                // off the delta search that makes bundles of firmware trees several times slower.
+                try fresh.setConfig("pack.deltaCacheSize", to: 1)
+            }
+            if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
         }
+        repository = try GitRepository.openBare(at: path)
+        self.path = path
     }
 
     /// Opens an existing dump repository; fails when there is none at `path`.
@@ -60,14 +75,16 @@ public final class DumpRepository {
     ///
     /// Writes the blobs the repository lacks as one pack straight from `source`, builds the trees
     /// with libgit2 from the manifest, and creates the commit with `identity` as author and
-    /// committer. An existing branch is moved only when `force`.
+    /// committer. The same build again finds its own commit on the branch and changes nothing; a
+    /// branch that holds a different build is replaced only when `force` (two builds whose
+    /// descriptions give the same branch name must not overwrite each other silently). The branch
+    /// is created atomically, so concurrent dumps cannot lose one another's result.
     public func commit(
         _ manifest: Manifest, from source: some DeflatedObjectSource, branch: String, message: String,
         identity: CommitIdentity, force: Bool
     ) throws -> CommitOutcome {
         let reference = "refs/heads/" + branch
         let existing = try repository.referenceTarget(reference)
-        if existing != nil && !force { throw PublishingError("branch \(branch) already exists in \(path)") }
 
         var unique: [(id: ObjectID, size: UInt64)] = []
         var seen = Set<ObjectID>()
@@ -90,7 +107,14 @@ public final class DumpRepository {
         let commit = try repository.createCommit(tree: tree, message: message, author: signature, committer: signature)
         let built = try repository.commitAndTrees(commit)
         try repository.discardMemoryObjects()
-        // Only what the packs lack (a forced re-dump of the same build has it all already).
+        let outcome = { (change: CommitOutcome.Change) in
+            CommitOutcome(commit: ObjectID(bytes: commit.bytes), tree: ObjectID(bytes: tree.bytes), packedObjects: missing.count, change: change)
+        }
+        if existing == commit { return outcome(.unchanged) }
+        if let existing, !force {
+            throw PublishingError("branch \(branch) of \(path) already holds a different build (commit \(existing.hex)); --force replaces it")
+        }
+        // Only what the packs lack (a forced re-dump of the same tree has it all already).
         let packed = try repository.containsEach(built.map(\.id))
         let newObjects = zip(built, packed).filter { !$0.1 }.map {
             PackInput.raw(id: ObjectID(bytes: $0.0.id.bytes), type: $0.0.type, content: $0.0.content)
@@ -98,11 +122,23 @@ public final class DumpRepository {
         if try PackWriter(packDirectory: path + "/objects/pack").write(newObjects, from: source) != nil {
             try repository.refreshObjects()
         }
-        try repository.setReference(reference, to: commit, force: true, logMessage: "dumpyard: \(message)")
-        if repository.isHeadUnborn { try repository.setHead(reference) }
-        return CommitOutcome(
-            commit: ObjectID(bytes: commit.bytes), tree: ObjectID(bytes: tree.bytes), packedObjects: missing.count,
-            replacedBranch: existing != nil)
+        let logMessage = "dumpyard: \(message)"
+        if let existing {
+            try repository.replaceReference(reference, expecting: existing, with: commit, logMessage: logMessage)
+        } else {
+            do { try repository.setReference(reference, to: commit, force: false, logMessage: logMessage) } catch {
+                guard error.isAlreadyExists else { throw error }
+                // Another dump created the branch meanwhile: fine if it is this very build.
+                let winner = try repository.referenceTarget(reference)
+                if winner == commit { return outcome(.unchanged) }
+                throw PublishingError("branch \(branch) of \(path) was just created by another dump with a different build (commit \(winner?.hex ?? "?"))")
+            }
+        }
+        if repository.isHeadUnborn {
+            // Two first dumps of a device race for HEAD; either branch is a fine default.
+            do { try repository.setHead(reference) } catch { if repository.isHeadUnborn { throw error } }
+        }
+        return outcome(existing == nil ? .created : .replaced)
     }
 
     /// The local branches, sorted.

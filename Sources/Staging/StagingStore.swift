@@ -24,14 +24,10 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
         self.objectsDirectory = root + "/objects"
         self.temporaryDirectory = root + "/tmp"
         do {
-            let fm = FileManager.default
-            try fm.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
-            for i in 0..<256 {
-                let dir = objectsDirectory + "/" + Hex.encode([UInt8(i)])
-                if !fm.fileExists(atPath: dir) { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            }
+            try Directories.create(temporaryDirectory)
+            for i in 0..<256 { try Directories.create(objectsDirectory + "/" + Hex.encode([UInt8(i)])) }
         } catch {
-            throw StagingError("cannot create the staging store at \(root)", cause: "\(error)")
+            throw StagingError("cannot create the staging store at \(root)", cause: error.cause)
         }
         removeStaleTemporaries(olderThan: 24 * 3600)
     }

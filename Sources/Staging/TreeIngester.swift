@@ -30,8 +30,20 @@ public struct TreeIngester: Sendable {
         _ tree: some FileTreeSource, prefix: RepoPath, progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> TreeIngestResult {
         let (files, skipped) = try tree.listFiles()
+        // Hard links share a token: read each content once, however many names it has.
+        var namesByToken: [UInt64: [TreeFile]] = [:]
+        var unique: [TreeFile] = []
+        for file in files {
+            if case .regular = file.kind {
+                if namesByToken[file.token] == nil { unique.append(file) }
+                namesByToken[file.token, default: []].append(file)
+            } else {
+                unique.append(file)
+            }
+        }
         // Largest first, so one big file does not start last and run alone.
-        let work = files.sorted { $0.size > $1.size }
+        let work = unique.sorted { $0.size > $1.size }
+        let names = namesByToken
         let shared = Mutex(Collected())
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
@@ -52,8 +64,13 @@ public struct TreeIngester: Sendable {
                             try tree.openFile(file)
                         }
                     }
-                    local.entries.append(ManifestEntry(path: file.path.prefixed(by: prefix), mode: file.mode, id: stored.id, size: stored.size))
+                    let sharing: [TreeFile]
+                    if case .regular = file.kind { sharing = names[file.token] ?? [file] } else { sharing = [file] }
+                    for name in sharing {
+                        local.entries.append(ManifestEntry(path: name.path.prefixed(by: prefix), mode: name.mode, id: stored.id, size: stored.size))
+                    }
                     if stored.isNew { local.new += 1 } else { local.reused += 1 }
+                    local.reused += sharing.count - 1
                 } catch {
                     shared.withLock { $0.failure = $0.failure ?? error }
                     break

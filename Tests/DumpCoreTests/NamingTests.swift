@@ -199,3 +199,26 @@ struct NamingTests {
                 + "- repo: unknown/x\n")
     }
 }
+
+@Suite struct HostileNameTests {
+    @Test(arguments: [".git", ".GIT", "git~1", "GIT~1", "a/b", "", ".", ".."])
+    func reservedOrBrokenComponentsAreRefused(name: String) {
+        #expect(RepoPath.problem(withComponent: Array(name.utf8)[...]) != nil)
+    }
+
+    @Test func aSymlinkedGitmodulesIsRefused() throws {
+        let id = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+        #expect(throws: ManifestError.self) {
+            _ = try Manifest([ManifestEntry(path: RepoPath("system/.gitmodules"), mode: .symlink, id: id, size: 4)])
+        }
+        #expect(throws: Never.self) {
+            _ = try Manifest([ManifestEntry(path: RepoPath("system/.gitmodules"), mode: .regular, id: id, size: 4)])
+        }
+    }
+
+    @Test func displayNamesAreOneLine() {
+        let shown = DisplayName.of(Array("x\ndumpyard: forged".utf8) + [0xFF, 0x00])
+        #expect(!shown.contains("\n"))
+        #expect(shown == "x\\x0adumpyard: forged\\?\\x00")
+    }
+}

@@ -154,6 +154,8 @@ import Testing
         #expect(intoFile.stderr.contains("validate failed: sample-firmware.zip: --out"))
         #expect(intoFile.stderr.contains("is not a directory"))
         #expect(!intoFile.stderr.contains("NSCocoaErrorDomain"))
+        let emptyOut = try dumpyard(["dump", sample, "--out", ""], home: dir.file("home"))
+        #expect(emptyOut.status == 2)
         let directory = try dumpyard(["dump", dir.path, "--out", dir.file("out")], home: dir.file("home"))
         #expect(directory.stderr.contains("is a directory, not a firmware file"))
         let notRepository = try dumpyard(["bundle", sample, "main", "-o", dir.file("x.bundle")], home: dir.file("home"))

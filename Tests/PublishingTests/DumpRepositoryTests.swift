@@ -4,6 +4,7 @@ import Foundation
 import Git
 import Publishing
 import Staging
+import Synchronization
 import Testing
 
 @Suite struct DumpRepositoryTests {
@@ -42,19 +43,27 @@ import Testing
         #expect(try Tool.check("git", ["--git-dir", dir.file("a.git"), "symbolic-ref", "HEAD"]).stdout == "refs/heads/gravel-user-14\n")
     }
 
-    @Test func existingBranchNeedsForceAndASecondBuildPacksOnlyNewObjects() throws {
+    @Test func sameBuildIsUnchangedOtherBuildNeedsForceAndOnlyNewObjectsArePacked() throws {
         let dir = try TemporaryDirectory("repo")
         let store = try StagingStore(root: dir.file("store"))
         let repo = try DumpRepository(path: dir.file("r.git"))
         let identity = CommitIdentity(date: 1_700_000_000)
         let one = try Self.manifest(store: store)
-        _ = try repo.commit(one, from: store, branch: "b1", message: "one", identity: identity, force: false)
-        #expect(throws: PublishingError.self) {
-            _ = try repo.commit(one, from: store, branch: "b1", message: "one", identity: identity, force: false)
+        let first = try repo.commit(one, from: store, branch: "b1", message: "one", identity: identity, force: false)
+        #expect(first.change == .created)
+        let again = try repo.commit(one, from: store, branch: "b1", message: "one", identity: identity, force: false)
+        #expect(again.change == .unchanged)
+        #expect(again.commit == first.commit)
+        // Another build whose name maps to the same branch must not overwrite it silently.
+        let error = #expect(throws: PublishingError.self) {
+            _ = try repo.commit(one, from: store, branch: "b1", message: "one, rebuilt", identity: identity, force: false)
         }
-        let forced = try repo.commit(one, from: store, branch: "b1", message: "one again", identity: identity, force: true)
-        #expect(forced.replacedBranch)
+        #expect(error?.description.contains("already holds a different build") == true)
+        #expect(try repo.branchTarget("b1") == first.commit)
+        let forced = try repo.commit(one, from: store, branch: "b1", message: "one, rebuilt", identity: identity, force: true)
+        #expect(forced.change == .replaced)
         #expect(forced.packedObjects == 0)
+        #expect(try repo.branchTarget("b1") == forced.commit)
         let two = try Self.manifest(store: store, extra: "ro.build.id=NEXT\n")
         let next = try repo.commit(two, from: store, branch: "b2", message: "two", identity: identity, force: false)
         #expect(next.packedObjects == 1)
@@ -62,6 +71,27 @@ import Testing
         // HEAD stays on the first branch.
         #expect(try Tool.check("git", ["--git-dir", dir.file("r.git"), "symbolic-ref", "HEAD"]).stdout == "refs/heads/b1\n")
         try Tool.check("git", ["--git-dir", dir.file("r.git"), "fsck", "--strict"])
+    }
+
+    @Test func concurrentFirstDumpsOfOneDeviceAllSucceed() throws {
+        let dir = try TemporaryDirectory("repo")
+        let store = try StagingStore(root: dir.file("store"))
+        let manifest = try Self.manifest(store: store)
+        let changes = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do {
+                let repo = try DumpRepository(path: dir.file("new.git"))
+                let outcome = try repo.commit(manifest, from: store, branch: "b", message: "m", identity: CommitIdentity(date: 0), force: false)
+                changes.withLock { $0.append("\(outcome.change)") }
+            } catch {
+                changes.withLock { $0.append("error: \(error)") }
+            }
+        }
+        let results = changes.withLock { $0 }
+        #expect(results.filter { $0 == "created" }.count == 1, "\(results)")
+        #expect(results.filter { $0 == "unchanged" }.count == 3, "\(results)")
+        try Tool.check("git", ["--git-dir", dir.file("new.git"), "fsck", "--strict"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }.isEmpty)
     }
 
     @Test func aBlobMissingFromTheStoreFailsWithoutABranch() throws {

@@ -72,3 +72,30 @@ struct BytesSource: ByteSource {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("store/tmp")).isEmpty)
     }
 }
+
+/// A tree where every name is a hard link to one big inode; counts how often content is opened.
+struct HardLinkTree: FileTreeSource {
+    let opens: Counter
+    let links: Int
+
+    func listFiles() throws -> (files: [TreeFile], skipped: [String]) {
+        ((0..<links).map { TreeFile(path: RepoPath("link-\($0)"), kind: .regular(executable: false), size: 1_000_000, token: 42) }, [])
+    }
+
+    func openFile(_ file: TreeFile) throws -> any ByteSource {
+        opens.increment()
+        return BytesSource(bytes: [UInt8](repeating: 7, count: 1_000_000))
+    }
+}
+
+@Suite struct HardLinkTests {
+    @Test func hardLinksAreReadOnce() throws {
+        let dir = try TemporaryDirectory("tree")
+        let store = try StagingStore(root: dir.file("store"))
+        let opens = Counter()
+        let result = try TreeIngester(store: store, threads: 2).ingest(HardLinkTree(opens: opens, links: 3000), prefix: RepoPath("system"))
+        #expect(result.entries.count == 3000)
+        #expect(Set(result.entries.map(\.id)).count == 1)
+        #expect(opens.value == 2, "hashed once, compressed once")
+    }
+}

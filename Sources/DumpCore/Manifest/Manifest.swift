@@ -36,6 +36,12 @@ public struct Manifest: Sendable, Hashable {
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.path == b.path {
             throw ManifestError.duplicatePath(a.path.description)
         }
+        // git refuses a symlinked .gitmodules (fsck's gitmodulesSymlink), and so do servers that check pushes.
+        if let link = sorted.first(where: {
+            $0.mode == .symlink && String(decoding: $0.path.components.last ?? [], as: UTF8.self).lowercased() == ".gitmodules"
+        }) {
+            throw ManifestError.gitmodulesSymlink(link.path.description)
+        }
         // "a" < "a-b" < "a/c" in byte order, so check every file against the next entries with its prefix.
         var i = 0
         while i < sorted.count {
@@ -114,12 +120,14 @@ public enum ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
     case duplicatePath(String)
     case fileIsDirectory(String)
     case malformedLine(Int)
+    case gitmodulesSymlink(String)
 
     public var description: String {
         switch self {
         case .duplicatePath(let p): "two files claim the path \"\(p)\""
         case .fileIsDirectory(let p): "\"\(p)\" is both a file and a directory"
         case .malformedLine(let n): "manifest line \(n) is malformed"
+        case .gitmodulesSymlink(let p): "\"\(p)\" is a symlink named .gitmodules, which git refuses"
         }
     }
 }

@@ -31,21 +31,33 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible 
         var bytes = raw
         // Archives mark directories with a trailing slash; that is not an escape.
         while bytes.last == UInt8(ascii: "/") && bytes.count > 1 { bytes.removeLast() }
-        let display = String(decoding: raw, as: UTF8.self)
+        let display = DisplayName.of(raw)
         if bytes.first == UInt8(ascii: "/") { throw UnsafePathError(path: display, reason: .absolute) }
-        if bytes.isEmpty { throw UnsafePathError(path: display, reason: .emptyComponent) }
-        for component in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            if component.isEmpty { throw UnsafePathError(path: display, reason: .emptyComponent) }
-            if component.elementsEqual([UInt8(ascii: ".")]) { throw UnsafePathError(path: display, reason: .dotComponent) }
-            if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
-                throw UnsafePathError(path: display, reason: .parentComponent)
-            }
-            if component.contains(0) { throw UnsafePathError(path: display, reason: .nulByte) }
-            if String(decoding: component, as: UTF8.self).lowercased() == ".git" {
-                throw UnsafePathError(path: display, reason: .gitDirectory)
-            }
+        if bytes.count > maximumLength { throw UnsafePathError(path: display, reason: .tooLong) }
+        let components = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        if components.count > maximumDepth { throw UnsafePathError(path: display, reason: .tooLong) }
+        for component in components {
+            if let reason = problem(withComponent: component) { throw UnsafePathError(path: display, reason: reason) }
         }
         return RepoPath(bytes: bytes)
+    }
+
+    /// The longest path and the deepest nesting a dump accepts (git and file systems break beyond).
+    public static let maximumLength = 4096
+    public static let maximumDepth = 256
+
+    /// Why one path component cannot be part of a dump, or nil when it is a plain name: not empty,
+    /// not `.` or `..`, no `/` or NUL byte, and not a name git reserves (`.git` and its NTFS
+    /// short alias `git~1`, in any case).
+    public static func problem(withComponent component: ArraySlice<UInt8>) -> UnsafePathError.Reason? {
+        if component.isEmpty { return .emptyComponent }
+        if component.elementsEqual([UInt8(ascii: ".")]) { return .dotComponent }
+        if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) { return .parentComponent }
+        if component.contains(0) { return .nulByte }
+        if component.contains(UInt8(ascii: "/")) { return .slashInName }
+        let lowered = String(decoding: component, as: UTF8.self).lowercased()
+        if lowered == ".git" || lowered == "git~1" { return .gitDirectory }
+        return nil
     }
 }
 
@@ -53,7 +65,7 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible 
 public struct UnsafePathError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Why the path is refused.
     public enum Reason: Sendable, Hashable {
-        case absolute, parentComponent, dotComponent, emptyComponent, nulByte, gitDirectory
+        case absolute, parentComponent, dotComponent, emptyComponent, nulByte, slashInName, gitDirectory, tooLong
         case throughSymlink(String)
         case symlinkEscapes(String)
     }
@@ -76,8 +88,29 @@ public struct UnsafePathError: Error, Sendable, Hashable, CustomStringConvertibl
         case .emptyComponent: "unsafe path \"\(path)\": empty path component"
         case .nulByte: "unsafe path \"\(path)\": NUL byte in name"
         case .gitDirectory: "unsafe path \"\(path)\": '.git' component"
+        case .slashInName: "unsafe path \"\(path)\": '/' inside a file name"
+        case .tooLong: "unsafe path \"\(path)\": longer than \(RepoPath.maximumLength) bytes or deeper than \(RepoPath.maximumDepth) levels"
         case .throughSymlink(let link): "unsafe path \"\(path)\": goes through the symlink member \"\(link)\""
         case .symlinkEscapes(let target): "unsafe symlink \"\(path)\": target \"\(target)\" points outside the package"
         }
+    }
+}
+
+/// Names from a firmware made safe to print on one line: control characters, invalid UTF-8 and
+/// backslashes are escaped, and very long names are shortened in the middle.
+public enum DisplayName {
+    public static func of(_ bytes: some Collection<UInt8>) -> String {
+        var out = ""
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\u{FFFD}": out += "\\?"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value):
+                out += "\\x" + Hex.encode([UInt8(truncatingIfNeeded: scalar.value)])
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        if out.count > 300 { out = String(out.prefix(150)) + "…" + String(out.suffix(100)) }
+        return out
     }
 }

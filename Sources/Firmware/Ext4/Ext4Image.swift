@@ -72,14 +72,19 @@ final class Ext4Image: Sendable {
             let blocksPerGroup = UInt64(sb.le32(0x20))
             let firstDataBlock = UInt64(sb.le32(0x14))
             inodeSize = sb.le32(0x4C) == 0 ? 128 : UInt64(sb.le16(0x58))
-            guard inodesPerGroup > 0, blocksPerGroup > 0, inodeSize >= 128, inodeSize <= blockSize, inodeSize & (inodeSize - 1) == 0 else {
+            // A block bitmap covers at most 8 × block size blocks (inodes likewise): anything larger is corrupt.
+            guard inodesPerGroup > 0, inodesPerGroup <= 8 * blockSize, blocksPerGroup >= 8, blocksPerGroup <= 8 * blockSize,
+                inodeSize >= 128, inodeSize <= blockSize, inodeSize & (inodeSize - 1) == 0
+            else {
                 throw FirmwareError(file: origin, offset: 1024, cause: "corrupt ext4 superblock (inodes per group \(inodesPerGroup), blocks per group \(blocksPerGroup), inode size \(inodeSize))")
             }
-            guard blockCount > firstDataBlock, blockCount * blockSize <= imageSize + blockSize * blocksPerGroup else {
-                throw FirmwareError(file: origin, offset: 1028, cause: "the ext4 file system claims \(blockCount * blockSize) bytes but the image has \(imageSize): truncated image")
+            let (fileSystemBytes, overflow) = blockCount.multipliedReportingOverflow(by: blockSize)
+            guard blockCount > firstDataBlock, !overflow, fileSystemBytes <= imageSize else {
+                let claimed = overflow ? "more than 2^64" : "\(fileSystemBytes)"
+                throw FirmwareError(file: origin, offset: 1028, cause: "the ext4 file system claims \(claimed) bytes but the image has \(imageSize): truncated image")
             }
             let groups = (blockCount - firstDataBlock + blocksPerGroup - 1) / blocksPerGroup
-            guard UInt64(inodeCount) <= groups * UInt64(inodesPerGroup) else {
+            guard UInt64(inodeCount) <= groups * UInt64(inodesPerGroup), inodeCount > 0 else {
                 throw FirmwareError(file: origin, offset: 1024, cause: "corrupt ext4 superblock (\(inodeCount) inodes in \(groups) groups)")
             }
             let descSize = is64Bit ? max(32, UInt64(sb.le16(0xFE))) : 32

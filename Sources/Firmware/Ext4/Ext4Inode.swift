@@ -39,7 +39,7 @@ extension Ext4Image {
         let neededBlocks = (inode.size + blockSize - 1) / blockSize
         var out: [Ext4Extent] = []
         if inode.usesExtents {
-            var visitedNodes = 0
+            var visitedNodes: Set<UInt64> = []
             try walkExtentNode(Array(inode.blockArea), depthLimit: 5, inode: inode, visited: &visitedNodes, into: &out)
             out.sort { $0.logical < $1.logical }
             for (a, b) in zip(out, out.dropFirst()) where a.logical + a.length > b.logical {
@@ -52,13 +52,11 @@ extension Ext4Image {
     }
 
     private func walkExtentNode(
-        _ node: [UInt8], depthLimit: Int, inode: Ext4Inode, visited: inout Int, into out: inout [Ext4Extent]
+        _ node: [UInt8], depthLimit: Int, inode: Ext4Inode, visited: inout Set<UInt64>, into out: inout [Ext4Extent]
     ) throws {
         func corrupt(_ what: String) -> FirmwareError {
             FirmwareError(file: origin, offset: inode.offset, cause: "inode \(inode.number): corrupt extent tree (\(what))")
         }
-        visited += 1
-        guard visited < 100_000 else { throw corrupt("too many nodes") }
         guard node.count >= 12, node.le16(0) == 0xF30A else { throw corrupt("bad magic") }
         let entries = Int(node.le16(2))
         let depth = Int(node.le16(6))
@@ -74,9 +72,13 @@ extension Ext4Image {
                 let physical = UInt64(node.le16(at + 6)) << 32 | UInt64(node.le32(at + 8))
                 guard physical + length <= blockCount else { throw corrupt("extent at block \(physical) lies outside the file system") }
                 if length > 0 { out.append(Ext4Extent(logical: logical, physical: physical, length: length, unwritten: unwritten)) }
+                // A file cannot have more extents than the file system has blocks.
+                guard UInt64(out.count) <= blockCount else { throw corrupt("more extents than blocks") }
             } else {
                 let child = UInt64(node.le16(at + 8)) << 32 | UInt64(node.le32(at + 4))
                 guard child < blockCount else { throw corrupt("index node at block \(child) lies outside the file system") }
+                // Each node block belongs to one place in one tree: a block seen twice is a loop or a shared subtree.
+                guard visited.insert(child).inserted else { throw corrupt("index node at block \(child) is reached twice") }
                 let block = try read(at: child * blockSize, count: Int(blockSize))
                 try walkExtentNode(block, depthLimit: depth - 1, inode: inode, visited: &visited, into: &out)
             }
@@ -97,9 +99,13 @@ extension Ext4Image {
                 out[out.count - 1].length += 1
             } else {
                 out.append(Ext4Extent(logical: logical, physical: physical, length: 1, unwritten: false))
+                guard UInt64(out.count) <= blockCount else {
+                    throw FirmwareError(file: origin, offset: inode.offset, cause: "inode \(inode.number): more block runs than the file system has blocks")
+                }
             }
         }
         let perBlock = blockSize / 4
+        var indirectBlocks: Set<UInt64> = []
         func walk(_ pointer: UInt64, level: Int) throws {
             let span = (0..<level).reduce(UInt64(1)) { acc, _ in acc * perBlock }
             guard logical < neededBlocks else { return }
@@ -109,6 +115,9 @@ extension Ext4Image {
             }
             guard pointer < blockCount else {
                 throw FirmwareError(file: origin, offset: inode.offset, cause: "inode \(inode.number): indirect block \(pointer) lies outside the file system")
+            }
+            guard indirectBlocks.insert(pointer).inserted else {
+                throw FirmwareError(file: origin, offset: inode.offset, cause: "inode \(inode.number): indirect block \(pointer) is used twice")
             }
             let block = try read(at: pointer * blockSize, count: Int(blockSize))
             for i in 0..<Int(perBlock) where logical < neededBlocks {

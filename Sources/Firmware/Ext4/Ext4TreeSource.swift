@@ -28,7 +28,7 @@ public final class Ext4TreeSource: FileTreeSource {
         directory number: UInt32, path: [UInt8], depth: Int, visited: inout Set<UInt32>, files: inout [TreeFile],
         skipped: inout [String]
     ) throws {
-        let display = path.isEmpty ? "/" : String(decoding: path, as: UTF8.self)
+        let display = path.isEmpty ? "/" : DisplayName.of(path)
         guard depth < 256 else { throw FirmwareError(file: image.origin, cause: "directories nested deeper than 256 levels at \(display)") }
         let inode = try image.inode(number)
         guard inode.isDirectory else { throw FirmwareError(file: image.origin, offset: inode.offset, cause: "inode \(number) (\(display)) is not a directory") }
@@ -36,7 +36,10 @@ public final class Ext4TreeSource: FileTreeSource {
         for entry in try entries(of: inode, path: display) {
             let childPath = path.isEmpty ? entry.name : path + [UInt8(ascii: "/")] + entry.name
             let child = try image.inode(entry.inode)
-            let childDisplay = String(decoding: childPath, as: UTF8.self)
+            let childDisplay = DisplayName.of(childPath)
+            guard child.mode != 0 else {
+                throw FirmwareError(file: image.origin, offset: child.offset, cause: "\(childDisplay) points at the unused inode \(entry.inode)")
+            }
             if child.isDirectory {
                 guard visited.insert(entry.inode).inserted else {
                     throw FirmwareError(file: image.origin, offset: child.offset, cause: "directory loop at \(childDisplay) (inode \(entry.inode))")
@@ -60,8 +63,12 @@ public final class Ext4TreeSource: FileTreeSource {
     }
 
     private func checkReadable(_ inode: Ext4Inode, path: String) throws {
-        if inode.flags & Ext4Inode.flagInlineData != 0 { throw Ext4Unsupported(feature: "inline_data (\(path))") }
-        if inode.flags & Ext4Inode.flagEncrypted != 0 { throw Ext4Unsupported(feature: "encryption (\(path))") }
+        var feature: String?
+        if inode.flags & Ext4Inode.flagInlineData != 0 { feature = "inline data" }
+        if inode.flags & Ext4Inode.flagEncrypted != 0 { feature = "encryption" }
+        if let feature {
+            throw FirmwareError(file: image.origin, offset: inode.offset, cause: "\(path) uses the ext4 feature \(feature), which dumpyard cannot read yet")
+        }
     }
 
     private func symlinkTarget(_ inode: Ext4Inode, path: String) throws -> [UInt8] {
@@ -94,10 +101,19 @@ public final class Ext4TreeSource: FileTreeSource {
     /// internal nodes and checksum tails (all with inode 0) are left out.
     private func entries(of inode: Ext4Inode, path: String) throws -> [DirectoryEntry] {
         let blockSize = Int(image.blockSize)
-        guard inode.size <= 1 << 31, inode.size % UInt64(blockSize) == 0 else {
+        guard inode.size <= image.blockCount * image.blockSize, inode.size % UInt64(blockSize) == 0 else {
             throw FirmwareError(file: image.origin, offset: inode.offset, cause: "directory \(path) has an impossible size \(inode.size)")
         }
-        var source = Ext4FileSource(image: image, extents: try image.extents(of: inode), size: inode.size)
+        let extents = try image.extents(of: inode)
+        // A directory block used twice (or by a hostile map, thousands of times) would list its entries again and again.
+        var blocks: Set<UInt64> = []
+        for extent in extents where !extent.unwritten {
+            for physical in extent.physical..<(extent.physical + extent.length) where !blocks.insert(physical).inserted {
+                throw FirmwareError(file: image.origin, offset: inode.offset, cause: "directory \(path) uses block \(physical) twice")
+            }
+        }
+        let maximumEntries = Int(image.inodeCount) * 2 + 1024
+        var source = Ext4FileSource(image: image, extents: extents, size: inode.size)
         var block = [UInt8](repeating: 0, count: blockSize)
         var out: [DirectoryEntry] = []
         var blockIndex = 0
@@ -121,10 +137,14 @@ public final class Ext4TreeSource: FileTreeSource {
                 if number != 0 {
                     let name = Array(block[(at + 8)..<(at + 8 + nameLength)])
                     if name != [0x2E] && name != [0x2E, 0x2E] {
-                        guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")) else {
-                            throw FirmwareError(file: image.origin, cause: "directory \(path): invalid file name \"\(String(decoding: name, as: UTF8.self))\"")
+                        if let reason = RepoPath.problem(withComponent: name[...]) {
+                            let shown = DisplayName.of(path == "/" ? name : Array(path.utf8) + [UInt8(ascii: "/")] + name)
+                            throw FirmwareError(file: image.origin, cause: UnsafePathError(path: shown, reason: reason).description)
                         }
                         out.append(DirectoryEntry(inode: number, name: name))
+                        guard out.count <= maximumEntries else {
+                            throw FirmwareError(file: image.origin, offset: inode.offset, cause: "directory \(path) holds more entries than the file system has inodes")
+                        }
                     }
                 }
                 at += recordLength
