@@ -88,7 +88,7 @@ final class Ext4Image: Sendable {
                 throw FirmwareError(file: origin, offset: 1024, cause: "corrupt ext4 superblock (\(inodeCount) inodes in \(groups) groups)")
             }
             let descSize = is64Bit ? max(32, UInt64(sb.le16(0xFE))) : 32
-            guard descSize <= blockSize, descSize.isMultiple(of: 4) else {
+            guard descSize <= blockSize, descSize & (descSize - 1) == 0, !is64Bit || descSize >= 64 else {
                 throw FirmwareError(file: origin, offset: 1278, cause: "invalid group descriptor size \(descSize)")
             }
             let descPerBlock = blockSize / descSize

@@ -15,7 +15,7 @@ public final class Ext4TreeSource: FileTreeSource {
         var files: [TreeFile] = []
         var skipped: [String] = []
         var visited: Set<UInt32> = [2]
-        try walk(directory: 2, path: [], depth: 0, visited: &visited, files: &files, skipped: &skipped)
+        try walk(directory: 2, parent: 2, path: [], depth: 0, visited: &visited, files: &files, skipped: &skipped)
         return (files, skipped)
     }
 
@@ -25,7 +25,7 @@ public final class Ext4TreeSource: FileTreeSource {
     }
 
     private func walk(
-        directory number: UInt32, path: [UInt8], depth: Int, visited: inout Set<UInt32>, files: inout [TreeFile],
+        directory number: UInt32, parent: UInt32, path: [UInt8], depth: Int, visited: inout Set<UInt32>, files: inout [TreeFile],
         skipped: inout [String]
     ) throws {
         let display = path.isEmpty ? "/" : DisplayName.of(path)
@@ -33,7 +33,7 @@ public final class Ext4TreeSource: FileTreeSource {
         let inode = try image.inode(number)
         guard inode.isDirectory else { throw FirmwareError(file: image.origin, offset: inode.offset, cause: "inode \(number) (\(display)) is not a directory") }
         try checkReadable(inode, path: display)
-        for entry in try entries(of: inode, path: display) {
+        for entry in try entries(of: inode, parent: parent, path: display) {
             let childPath = path.isEmpty ? entry.name : path + [UInt8(ascii: "/")] + entry.name
             let child = try image.inode(entry.inode)
             let childDisplay = DisplayName.of(childPath)
@@ -44,7 +44,7 @@ public final class Ext4TreeSource: FileTreeSource {
                 guard visited.insert(entry.inode).inserted else {
                     throw FirmwareError(file: image.origin, offset: child.offset, cause: "directory loop at \(childDisplay) (inode \(entry.inode))")
                 }
-                try walk(directory: entry.inode, path: childPath, depth: depth + 1, visited: &visited, files: &files, skipped: &skipped)
+                try walk(directory: entry.inode, parent: number, path: childPath, depth: depth + 1, visited: &visited, files: &files, skipped: &skipped)
             } else if child.isRegular {
                 try checkReadable(child, path: childDisplay)
                 guard child.size <= image.blockCount * image.blockSize else {
@@ -99,7 +99,7 @@ public final class Ext4TreeSource: FileTreeSource {
 
     /// The entries of a directory, block by block; `.` and `..`, deleted entries, htree
     /// internal nodes and checksum tails (all with inode 0) are left out.
-    private func entries(of inode: Ext4Inode, path: String) throws -> [DirectoryEntry] {
+    private func entries(of inode: Ext4Inode, parent: UInt32, path: String) throws -> [DirectoryEntry] {
         let blockSize = Int(image.blockSize)
         guard inode.size <= image.blockCount * image.blockSize, inode.size % UInt64(blockSize) == 0 else {
             throw FirmwareError(file: image.origin, offset: inode.offset, cause: "directory \(path) has an impossible size \(inode.size)")
@@ -136,7 +136,13 @@ public final class Ext4TreeSource: FileTreeSource {
                 }
                 if number != 0 {
                     let name = Array(block[(at + 8)..<(at + 8 + nameLength)])
-                    if name != [0x2E] && name != [0x2E, 0x2E] {
+                    // "." and ".." must be the directory and its parent; anything else under those names is hiding a file.
+                    if name == [0x2E] || name == [0x2E, 0x2E] {
+                        let expected = name.count == 1 ? inode.number : parent
+                        guard number == expected else {
+                            throw FirmwareError(file: image.origin, offset: inode.offset, cause: "directory \(path): an entry named \"\(DisplayName.of(name))\" points at inode \(number), not \(expected)")
+                        }
+                    } else {
                         if let reason = RepoPath.problem(withComponent: name[...]) {
                             let shown = DisplayName.of(path == "/" ? name : Array(path.utf8) + [UInt8(ascii: "/")] + name)
                             throw FirmwareError(file: image.origin, cause: UnsafePathError(path: shown, reason: reason).description)
