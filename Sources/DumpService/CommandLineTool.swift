@@ -94,6 +94,9 @@ public enum CommandLineTool {
         let path = parsed.positionals[0]
         var branch = parsed.positionals[1]
         if branch.hasPrefix("refs/heads/") { branch.removeFirst("refs/heads/".count) }
+        guard GitRepository.isValidReferenceName("refs/heads/" + branch) else {
+            throw CommandFailure("bundle failed: \"\(DisplayName.of(Array(branch.utf8)))\" is not a valid branch name")
+        }
         let repository: DumpRepository
         do { repository = try DumpRepository(existingAt: path) } catch {
             throw CommandFailure("bundle failed: \(path) is not a dump repository")
@@ -102,7 +105,10 @@ public enum CommandLineTool {
             let known = (try? repository.branches()) ?? []
             throw CommandFailure("bundle failed: \(path) has no branch \(branch)" + (known.isEmpty ? "" : " (branches: \(known.prefix(10).joined(separator: ", "))\(known.count > 10 ? ", …" : ""))"))
         }
-        let (commit, objects) = try repository.writeBundle(branch: branch, to: file)
+        let (commit, objects): (ObjectID, Int)
+        do { (commit, objects) = try repository.writeBundle(branch: branch, to: file) } catch {
+            throw CommandFailure("bundle failed: \(error)")
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let summary = BundleSummary(
             bundle: file, branch: branch, commit: commit.hex, objects: objects, bytes: size,

@@ -50,6 +50,11 @@ public struct DumpPipeline: Sendable {
         guard !isDirectory.boolValue else {
             throw DumpFailure(step: step, firmware: name, cause: "\(firmware) is a directory, not a firmware file")
         }
+        // A fifo or a device would block or never end.
+        let target = URL(fileURLWithPath: firmware).resolvingSymlinksInPath().path
+        guard (try? FileManager.default.attributesOfItem(atPath: target)[.type] as? FileAttributeType) == .typeRegular else {
+            throw DumpFailure(step: step, firmware: name, cause: "\(firmware) is not a regular file")
+        }
         do { try Self.prepareOutput(outputDirectory) } catch { throw DumpFailure(step: step, firmware: name, cause: "\(error)") }
         let store: StagingStore
         let work: String
@@ -179,7 +184,9 @@ public struct DumpPipeline: Sendable {
 
     private func makeWorkDirectory() throws -> String {
         let path = configuration.workDirectoryBase + "/dump-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do { try Directories.create(path, mode: 0o700) } catch {
+            throw StagingError("cannot create a work directory under \(configuration.workDirectoryBase) (WORK_DIR_BASE)", cause: error.cause)
+        }
         return path
     }
 
