@@ -16,6 +16,9 @@ public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
     /// True when the failure means "it exists already" (a reference created concurrently).
     public var isAlreadyExists: Bool { code == GIT_EEXISTS.rawValue }
 
+    /// True when another process holds the lock file of what was to be written.
+    public var isLocked: Bool { code == GIT_ELOCKED.rawValue }
+
     public var description: String { "\(function): \(message.isEmpty ? "error \(code)" : message)" }
 
     init(function: String, code: Int32) {

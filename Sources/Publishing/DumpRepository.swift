@@ -126,14 +126,30 @@ public final class DumpRepository {
         if let existing {
             try repository.replaceReference(reference, expecting: existing, with: commit, logMessage: logMessage)
         } else {
-            do { try repository.setReference(reference, to: commit, force: false, logMessage: logMessage) } catch {
-                guard error.isAlreadyExists else { throw error }
-                // Another dump created the branch meanwhile: fine if it is this very build.
-                let winner = try repository.referenceTarget(reference)
-                if winner == commit { return outcome(.unchanged) }
-                throw PublishingError("branch \(branch) of \(path) was just created by another dump with a different build (commit \(winner?.hex ?? "?"))")
+            // Create atomically; another dump may hold the lock or win the race.
+            var attempt = 0
+            while true {
+                let failure: GitError?
+                do {
+                    try repository.setReference(reference, to: commit, force: false, logMessage: logMessage)
+                    failure = nil
+                } catch {
+                    failure = error
+                }
+                guard let failure else { break }
+                guard failure.isLocked || failure.isAlreadyExists else { throw failure }
+                if failure.isLocked && attempt < 50 {
+                    attempt += 1
+                    usleep(20_000)
+                }
+                if let winner = try repository.referenceTarget(reference) {
+                    if winner == commit { return outcome(.unchanged) }
+                    throw PublishingError("branch \(branch) of \(path) was just created by another dump with a different build (commit \(winner.hex))")
+                }
+                if attempt >= 50 { throw failure }
             }
         }
+
         if repository.isHeadUnborn {
             // Two first dumps of a device race for HEAD; either branch is a fine default.
             do { try repository.setHead(reference) } catch { if repository.isHeadUnborn { throw error } }
