@@ -71,6 +71,19 @@ public struct FirmwareUnpacker: Sendable {
     }
 
     private func unpackArchive(_ path: String, name: String, kind: ContentKind, sink: inout some UnpackSink) throws -> UnpackResult {
+        if kind == .zip {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw FirmwareError(file: name, cause: String(cString: strerror(errno))) }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { throw FirmwareError(file: name, cause: String(cString: strerror(errno))) }
+            do {
+                var members = try ZipMembers(fd: fd, fileSize: UInt64(st.st_size), name: name)
+                return try unpack(&members, name: name, sink: &sink)
+            } catch is ZipNotHandled {
+                // Fall through to libarchive.
+            }
+        }
         let reader: ArchiveReader
         do { reader = try ArchiveReader(path: path) } catch {
             if kind == .zip {
@@ -78,12 +91,17 @@ public struct FirmwareUnpacker: Sendable {
             }
             throw FirmwareError(file: name, cause: "not a firmware package or partition image (\(error.message))")
         }
+        var members = LibarchiveMembers(reader: reader, name: name)
+        return try unpack(&members, name: name, sink: &sink)
+    }
+
+    private func unpack(_ members: inout some PackageMembers, name: String, sink: inout some UnpackSink) throws -> UnpackResult {
         var images: [PartitionImage] = []
         var plainFiles = 0
         var symlinks: [RepoPath] = []
-        var members = 0
-        while let entry = try next(reader, name: name) {
-            members += 1
+        var count = 0
+        while let entry = try members.next() {
+            count += 1
             let path: RepoPath
             do { path = try RepoPath.validated(entry.path) } catch { throw FirmwareError(file: name, cause: error.description) }
             if let link = symlinks.first(where: { path.bytes.starts(with: $0.bytes + [UInt8(ascii: "/")]) }) {
@@ -99,7 +117,7 @@ public struct FirmwareUnpacker: Sendable {
                 plainFiles += 1
             case .regular:
                 let origin = "\(name):\(DisplayName.of(path.bytes))"
-                var member = ArchiveMemberSource(reader: reader)
+                var member = AnyByteSource(base: try members.openCurrent(origin: origin))
                 let header: [UInt8]
                 do { header = try member.readBytes(ContentKind.headerSize) } catch { throw Self.memberError(error, origin: origin) }
                 let kind = ContentKind.detect(header)
@@ -116,15 +134,15 @@ public struct FirmwareUnpacker: Sendable {
                     try sink.image(image)
                     continue
                 }
-                guard let size = entry.size, size >= 0 else { throw FirmwareError(file: origin, cause: "the archive does not record the member's size") }
-                do { try sink.file(path, mode: FileMode(permissions: entry.permissions), size: UInt64(size), source: &source) } catch {
+                guard let size = entry.size else { throw FirmwareError(file: origin, cause: "the archive does not record the member's size") }
+                do { try sink.file(path, mode: FileMode(permissions: entry.permissions), size: size, source: &source) } catch {
                     throw Self.memberError(error, origin: origin)
                 }
                 plainFiles += 1
             }
         }
         guard !images.isEmpty else {
-            throw FirmwareError(file: name, cause: "no partition image found among its \(members) members (no ext4, EROFS or sparse image)")
+            throw FirmwareError(file: name, cause: "no partition image found among its \(count) members (no ext4, EROFS or sparse image)")
         }
         return UnpackResult(images: images, plainFiles: plainFiles)
     }
@@ -160,9 +178,6 @@ public struct FirmwareUnpacker: Sendable {
         return PartitionImage(name: partition, path: path, kind: rawKind, origin: origin, wasSparse: kind == .androidSparse)
     }
 
-    private func next(_ reader: ArchiveReader, name: String) throws -> ArchiveEntry? {
-        do { return try reader.nextEntry() } catch { throw FirmwareError(file: name, cause: error.message) }
-    }
 
     /// A symlink member must stay inside the package: relative, and never climbing above the root.
     static func checkSymlink(_ path: RepoPath, target: [UInt8], archive: String) throws(FirmwareError) {

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+internal import Archive
+internal import Compression
+internal import DumpCore
+
+/// One member of a firmware package, before its bytes are read.
+struct MemberHeader {
+    enum Kind: Equatable {
+        case regular
+        case directory
+        case symlink(target: [UInt8])
+        case other
+    }
+
+    /// The path as stored (raw bytes; may be hostile).
+    var path: [UInt8]
+    var kind: Kind
+    var size: UInt64?
+    var permissions: UInt32
+}
+
+/// A package's members, one after the other.
+protocol PackageMembers {
+    /// The next member, or nil at the end.
+    mutating func next() throws -> MemberHeader?
+    /// The bytes of the member `next()` returned last (a regular file).
+    mutating func openCurrent(origin: String) throws -> any ByteSource
+}
+
+/// Any `ByteSource` behind a concrete type, for generic wrappers such as `PrefixedSource`.
+struct AnyByteSource: ByteSource {
+    var base: any ByteSource
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try base.read(into: buffer) }
+}
+
+/// Members read by libarchive (tar, 7z, and zips the fast reader leaves alone).
+struct LibarchiveMembers: PackageMembers {
+    let reader: ArchiveReader
+    let name: String
+
+    mutating func next() throws -> MemberHeader? {
+        let entry: ArchiveEntry?
+        do { entry = try reader.nextEntry() } catch { throw FirmwareError(file: name, cause: error.message) }
+        guard let entry else { return nil }
+        let kind: MemberHeader.Kind
+        switch entry.kind {
+        case .regular: kind = .regular
+        case .directory: kind = .directory
+        case .symlink(let target): kind = .symlink(target: target)
+        case .other: kind = .other
+        }
+        return MemberHeader(path: entry.path, kind: kind, size: entry.size.flatMap { $0 >= 0 ? UInt64($0) : nil }, permissions: entry.permissions)
+    }
+
+    mutating func openCurrent(origin: String) throws -> any ByteSource { ArchiveMemberSource(reader: reader) }
+}
+
+/// Members of a zip read straight from its central directory: stored members as they are,
+/// deflated ones with ISA-L (several times faster than the zlib inside libarchive).
+struct ZipMembers: PackageMembers {
+    private let fd: Int32
+    private let name: String
+    private let members: [ZipMember]
+    private var index = -1
+    private let inflater = RawInflater()
+
+    /// Opens the zip; throws `ZipNotHandled` when libarchive should read it instead.
+    init(fd: Int32, fileSize: UInt64, name: String) throws {
+        self.fd = fd
+        self.name = name
+        members = try ZipDirectory.read(fd: fd, fileSize: fileSize, file: name)
+        if let odd = members.first(where: { $0.isEncrypted || ($0.method != 0 && $0.method != 8) }) {
+            throw ZipNotHandled(reason: "member \(DisplayName.of(odd.name)) uses method \(odd.method) or encryption")
+        }
+    }
+
+    mutating func next() throws -> MemberHeader? {
+        index += 1
+        guard index < members.count else { return nil }
+        let member = members[index]
+        let permissions = (member.unixMode ?? 0o644) & 0o7777
+        if member.isDirectory { return MemberHeader(path: member.name, kind: .directory, size: 0, permissions: permissions) }
+        if member.isSymlink {
+            guard member.size <= 4096 else {
+                throw FirmwareError(file: name, cause: "symlink member \(DisplayName.of(member.name)) claims a \(member.size)-byte target")
+            }
+            var source = try openCurrent(origin: "\(name):\(DisplayName.of(member.name))")
+            var target = [UInt8](repeating: 0, count: Int(member.size) + 1)
+            var filled = 0
+            while true {
+                let n = try target.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+                if n == 0 { break }
+                filled += n
+            }
+            return MemberHeader(path: member.name, kind: .symlink(target: Array(target[0..<filled])), size: UInt64(filled), permissions: permissions)
+        }
+        return MemberHeader(path: member.name, kind: .regular, size: member.size, permissions: permissions)
+    }
+
+    mutating func openCurrent(origin: String) throws -> any ByteSource {
+        let member = members[index]
+        let start = try ZipDirectory.dataOffset(of: member, fd: fd, file: name)
+        return ZipMemberSource(fd: fd, member: member, dataOffset: start, origin: origin, inflater: member.method == 8 ? inflater : nil)
+    }
+}

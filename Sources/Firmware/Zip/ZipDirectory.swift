@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// One member as the zip's central directory describes it.
+struct ZipMember {
+    var name: [UInt8]
+    var method: UInt16
+    var flags: UInt16
+    var crc32: UInt32
+    var compressedSize: UInt64
+    var size: UInt64
+    var localHeaderOffset: UInt64
+    var externalAttributes: UInt32
+    var madeBy: UInt16
+
+    /// Unix mode bits, when the member was written on Unix.
+    var unixMode: UInt32? { madeBy >> 8 == 3 ? externalAttributes >> 16 : nil }
+    var isDirectory: Bool { name.last == UInt8(ascii: "/") || (unixMode ?? 0) & 0o170000 == 0o040000 }
+    var isSymlink: Bool { (unixMode ?? 0) & 0o170000 == 0o120000 }
+    var isEncrypted: Bool { flags & 1 != 0 }
+}
+
+/// The zip uses something this reader leaves to libarchive (another compression method,
+/// encryption, several disks).
+struct ZipNotHandled: Error {
+    var reason: String
+}
+
+/// Reads a zip's central directory (zip64 included) with every offset and size checked against
+/// the file: the index the fast member reader works from.
+enum ZipDirectory {
+    /// The members of the zip open on `fd`, in central-directory order.
+    static func read(fd: Int32, fileSize: UInt64, file: String) throws -> [ZipMember] {
+        func corrupt(_ what: String, at offset: UInt64? = nil) -> FirmwareError {
+            FirmwareError(file: file, offset: offset, cause: "truncated or corrupt zip: \(what)")
+        }
+        let tailSize = min(fileSize, 65_557)
+        let tail = try pread(fd: fd, at: fileSize - tailSize, count: Int(tailSize), file: file)
+        guard tail.count >= 22, let eocd = stride(from: tail.count - 22, through: 0, by: -1).first(where: { tail.le32($0) == 0x0605_4B50 }) else {
+            throw corrupt("no end-of-central-directory record")
+        }
+        let eocdOffset = fileSize - tailSize + UInt64(eocd)
+        guard tail.le16(eocd + 4) == 0, tail.le16(eocd + 6) == 0 else { throw ZipNotHandled(reason: "multi-disk zip") }
+        var count = UInt64(tail.le16(eocd + 10))
+        var directorySize = UInt64(tail.le32(eocd + 12))
+        var directoryOffset = UInt64(tail.le32(eocd + 16))
+        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
+            guard eocdOffset >= 20 else { throw corrupt("zip64 locator missing", at: eocdOffset) }
+            let locator = try pread(fd: fd, at: eocdOffset - 20, count: 20, file: file)
+            guard locator.le32(0) == 0x0706_4B50 else { throw corrupt("zip64 locator missing", at: eocdOffset - 20) }
+            let recordOffset = locator.le64(8)
+            guard recordOffset + 56 <= eocdOffset else { throw corrupt("zip64 record out of place", at: eocdOffset - 20) }
+            let record = try pread(fd: fd, at: recordOffset, count: 56, file: file)
+            guard record.le32(0) == 0x0606_4B50 else { throw corrupt("bad zip64 record", at: recordOffset) }
+            count = record.le64(32)
+            directorySize = record.le64(40)
+            directoryOffset = record.le64(48)
+        }
+        guard directoryOffset <= eocdOffset, directorySize <= eocdOffset - directoryOffset, count <= directorySize / 46 + 1 else {
+            throw corrupt("central directory of \(directorySize) bytes at \(directoryOffset) does not fit", at: eocdOffset)
+        }
+        let directory = try pread(fd: fd, at: directoryOffset, count: Int(directorySize), file: file)
+        var members: [ZipMember] = []
+        members.reserveCapacity(Int(count))
+        var at = 0
+        for index in 0..<count {
+            let offset = directoryOffset + UInt64(at)
+            guard at + 46 <= directory.count, directory.le32(at) == 0x0201_4B50 else {
+                throw corrupt("central directory entry \(index + 1) is damaged", at: offset)
+            }
+            let nameLength = Int(directory.le16(at + 28))
+            let extraLength = Int(directory.le16(at + 30))
+            let commentLength = Int(directory.le16(at + 32))
+            let end = at + 46 + nameLength + extraLength + commentLength
+            guard end <= directory.count else { throw corrupt("central directory entry \(index + 1) runs past the directory", at: offset) }
+            var member = ZipMember(
+                name: Array(directory[(at + 46)..<(at + 46 + nameLength)]), method: directory.le16(at + 10),
+                flags: directory.le16(at + 8), crc32: directory.le32(at + 16), compressedSize: UInt64(directory.le32(at + 20)),
+                size: UInt64(directory.le32(at + 24)), localHeaderOffset: UInt64(directory.le32(at + 42)),
+                externalAttributes: directory.le32(at + 38), madeBy: directory.le16(at + 4))
+            if directory.le16(at + 34) != 0 && directory.le16(at + 34) != 0xFFFF { throw ZipNotHandled(reason: "multi-disk zip") }
+            // zip64 extra field: the 64-bit values of the fields that hold 0xFFFFFFFF, in order.
+            var extra = at + 46 + nameLength
+            let extraEnd = extra + extraLength
+            while extra + 4 <= extraEnd {
+                let id = directory.le16(extra)
+                let length = Int(directory.le16(extra + 2))
+                guard extra + 4 + length <= extraEnd else { break }
+                if id == 0x0001 {
+                    var field = extra + 4
+                    func next() throws -> UInt64 {
+                        guard field + 8 <= extra + 4 + length else { throw corrupt("zip64 field of entry \(index + 1) is short", at: offset) }
+                        defer { field += 8 }
+                        return directory.le64(field)
+                    }
+                    if member.size == 0xFFFF_FFFF { member.size = try next() }
+                    if member.compressedSize == 0xFFFF_FFFF { member.compressedSize = try next() }
+                    if member.localHeaderOffset == 0xFFFF_FFFF { member.localHeaderOffset = try next() }
+                }
+                extra += 4 + length
+            }
+            guard member.localHeaderOffset < directoryOffset, member.compressedSize <= directoryOffset - member.localHeaderOffset else {
+                throw corrupt("entry \(index + 1) points outside the archive", at: offset)
+            }
+            members.append(member)
+            at = end
+        }
+        return members
+    }
+
+    /// Where a member's data starts: after its local header, whose name and extra lengths may
+    /// differ from the central directory's.
+    static func dataOffset(of member: ZipMember, fd: Int32, file: String) throws -> UInt64 {
+        let header = try pread(fd: fd, at: member.localHeaderOffset, count: 30, file: file)
+        guard header.le32(0) == 0x0403_4B50 else {
+            throw FirmwareError(file: file, offset: member.localHeaderOffset, cause: "truncated or corrupt zip: bad local header")
+        }
+        let start = member.localHeaderOffset + 30 + UInt64(header.le16(26)) + UInt64(header.le16(28))
+        return start
+    }
+
+    static func pread(fd: Int32, at offset: UInt64, count: Int, file: String) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw FirmwareError(file: file, offset: offset + UInt64(done), cause: n == 0 ? "truncated zip" : String(cString: strerror(errno)))
+            }
+            done += n
+        }
+        return bytes
+    }
+}
+
+extension [UInt8] {
+    func le64(_ at: Int) -> UInt64 { UInt64(le32(at)) | UInt64(le32(at + 4)) << 32 }
+}
