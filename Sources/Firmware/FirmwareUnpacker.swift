@@ -98,21 +98,26 @@ public struct FirmwareUnpacker: Sendable {
     private func unpack(_ members: inout some PackageMembers, name: String, sink: inout some UnpackSink) throws -> UnpackResult {
         var images: [PartitionImage] = []
         var plainFiles = 0
-        var symlinks: [RepoPath] = []
+        var symlinks: Set<[UInt8]> = []
         var count = 0
         while let entry = try members.next() {
             count += 1
             let path: RepoPath
             do { path = try RepoPath.validated(entry.path) } catch { throw FirmwareError(file: name, cause: error.description) }
-            if let link = symlinks.first(where: { path.bytes.starts(with: $0.bytes + [UInt8(ascii: "/")]) }) {
-                throw FirmwareError(file: name, cause: UnsafePathError(path: DisplayName.of(path.bytes), reason: .throughSymlink(DisplayName.of(link.bytes))).description)
+            // Is any parent directory of this member a symlink member?
+            var parent = path.bytes
+            while let slash = parent.lastIndex(of: UInt8(ascii: "/")) {
+                parent.removeSubrange(slash...)
+                if symlinks.contains(parent) {
+                    throw FirmwareError(file: name, cause: UnsafePathError(path: DisplayName.of(path.bytes), reason: .throughSymlink(DisplayName.of(parent))).description)
+                }
             }
             switch entry.kind {
             case .directory, .other:
                 continue
             case .symlink(let target):
                 try Self.checkSymlink(path, target: target, archive: name)
-                symlinks.append(path)
+                symlinks.insert(path.bytes)
                 try sink.symlink(path, target: target)
                 plainFiles += 1
             case .regular:

@@ -102,4 +102,28 @@ import Testing
         let cut = #expect(throws: FirmwareError.self) { _ = try read(dir.file("cut.zip")) }
         #expect(cut?.cause.contains("truncated or corrupt zip") == true)
     }
+
+    /// Zips whose layout two readers could read differently go to libarchive, never half-read.
+    @Test(arguments: [
+        // The end record counts fewer entries than the directory holds.
+        "d = bytearray(z); e = d.rfind(b'PK\\x05\\x06'); d[e+8:e+12] = struct.pack('<HH', 1, 1); z = bytes(d)",
+        // A zip64 locator whose record offset overflows.
+        "e = z.rfind(b'PK\\x05\\x06'); z = z[:e] + struct.pack('<IIQI', 0x07064b50, 0, 2**64 - 10, 1) + z[e:e+8] + struct.pack('<HHII', 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + z[e+20:]",
+        // Self-extractor style: data before the zip, offsets relative to the zip.
+        "z = b'#!/bin/sh\\nexit 0\\n' * 10 + z",
+        // Two directory entries for one local header (the overlap bomb's shape).
+        "d = bytearray(z); c = d.find(b'PK\\x01\\x02'); n = d.find(b'PK\\x01\\x02', c + 4); d[n+42:n+46] = d[c+42:c+46]; z = bytes(d)",
+    ])
+    func ambiguousLayoutsAreLeftToLibarchive(mutation: String) throws {
+        let dir = try TemporaryDirectory("zip")
+        try Tool.check("python3", ["-c", """
+            import zipfile, struct, sys
+            with zipfile.ZipFile(sys.argv[1], 'w') as f:
+                f.writestr('a.txt', 'first\\n' * 100); f.writestr('b.txt', 'second\\n' * 100)
+            z = open(sys.argv[1], 'rb').read()
+            \(mutation)
+            open(sys.argv[1], 'wb').write(z)
+            """, dir.file("t.zip")])
+        #expect(throws: ZipNotHandled.self) { _ = try read(dir.file("t.zip")) }
+    }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 internal import Glibc
 #endif
+internal import DumpCore
 
 /// One member as the zip's central directory describes it.
 struct ZipMember {
@@ -16,7 +17,8 @@ struct ZipMember {
 
     /// Unix mode bits, when the member was written on Unix.
     var unixMode: UInt32? { madeBy >> 8 == 3 ? externalAttributes >> 16 : nil }
-    var isDirectory: Bool { name.last == UInt8(ascii: "/") || (unixMode ?? 0) & 0o170000 == 0o040000 }
+    /// A directory entry: a name ending in `/` (as zipfile and unzip decide).
+    var isDirectory: Bool { name.last == UInt8(ascii: "/") }
     var isSymlink: Bool { (unixMode ?? 0) & 0o170000 == 0o120000 }
     var isEncrypted: Bool { flags & 1 != 0 }
 }
@@ -28,8 +30,14 @@ struct ZipNotHandled: Error {
 }
 
 /// Reads a zip's central directory (zip64 included) with every offset and size checked against
-/// the file: the index the fast member reader works from.
+/// the file: the index the fast member reader works from. Anything unusual — a directory that
+/// does not end where the end record starts, entry counts that disagree, members that overlap or
+/// whose local name differs — is `ZipNotHandled`, and libarchive reads the zip instead: the fast
+/// path only takes zips whose layout leaves no room for two readers to disagree.
 enum ZipDirectory {
+    /// The largest central directory read in one piece (a million entries fit easily).
+    static let maximumDirectorySize: UInt64 = 512 << 20
+
     /// The members of the zip open on `fd`, in central-directory order.
     static func read(fd: Int32, fileSize: UInt64, file: String) throws -> [ZipMember] {
         func corrupt(_ what: String, at offset: UInt64? = nil) -> FirmwareError {
@@ -42,23 +50,43 @@ enum ZipDirectory {
         }
         let eocdOffset = fileSize - tailSize + UInt64(eocd)
         guard tail.le16(eocd + 4) == 0, tail.le16(eocd + 6) == 0 else { throw ZipNotHandled(reason: "multi-disk zip") }
-        var count = UInt64(tail.le16(eocd + 10))
-        var directorySize = UInt64(tail.le32(eocd + 12))
-        var directoryOffset = UInt64(tail.le32(eocd + 16))
-        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
-            guard eocdOffset >= 20 else { throw corrupt("zip64 locator missing", at: eocdOffset) }
-            let locator = try pread(fd: fd, at: eocdOffset - 20, count: 20, file: file)
-            guard locator.le32(0) == 0x0706_4B50 else { throw corrupt("zip64 locator missing", at: eocdOffset - 20) }
+        let count32 = UInt64(tail.le16(eocd + 10))
+        let size32 = UInt64(tail.le32(eocd + 12))
+        let offset32 = UInt64(tail.le32(eocd + 16))
+        var count = count32
+        var directorySize = size32
+        var directoryOffset = offset32
+        // Where the central directory must end: at the zip64 record when there is one, else at the EOCD.
+        var directoryEnd = eocdOffset
+        let locator = eocdOffset >= 20 ? try pread(fd: fd, at: eocdOffset - 20, count: 20, file: file) : []
+        if locator.count == 20 && locator.le32(0) == 0x0706_4B50 {
             let recordOffset = locator.le64(8)
-            guard recordOffset + 56 <= eocdOffset else { throw corrupt("zip64 record out of place", at: eocdOffset - 20) }
+            guard eocdOffset >= 20 + 56, recordOffset <= eocdOffset - 20 - 56 else { throw ZipNotHandled(reason: "zip64 record out of place") }
             let record = try pread(fd: fd, at: recordOffset, count: 56, file: file)
-            guard record.le32(0) == 0x0606_4B50 else { throw corrupt("bad zip64 record", at: recordOffset) }
+            // The record must sit right before its locator, and agree with the EOCD where the EOCD has values.
+            guard record.le32(0) == 0x0606_4B50, record.le64(4) >= 44, recordOffset + 12 + record.le64(4) == eocdOffset - 20 else {
+                throw ZipNotHandled(reason: "zip64 record out of place")
+            }
             count = record.le64(32)
             directorySize = record.le64(40)
             directoryOffset = record.le64(48)
+            guard count32 == 0xFFFF || count32 == count, size32 == 0xFFFF_FFFF || size32 == directorySize,
+                offset32 == 0xFFFF_FFFF || offset32 == directoryOffset
+            else { throw ZipNotHandled(reason: "zip64 record and end record disagree") }
+            directoryEnd = recordOffset
+        } else if count32 == 0xFFFF || size32 == 0xFFFF_FFFF || offset32 == 0xFFFF_FFFF {
+            throw ZipNotHandled(reason: "zip64 values without a zip64 record")
         }
-        guard directoryOffset <= eocdOffset, directorySize <= eocdOffset - directoryOffset, count <= directorySize / 46 + 1 else {
-            throw corrupt("central directory of \(directorySize) bytes at \(directoryOffset) does not fit", at: eocdOffset)
+        guard directoryOffset <= directoryEnd, directorySize == directoryEnd - directoryOffset else {
+            // Also what self-extracting zips look like (offsets relative to a prefix): libarchive decides.
+            throw ZipNotHandled(reason: "central directory does not end at the end record")
+        }
+        guard directorySize <= maximumDirectorySize, count <= directorySize / 46 else {
+            throw ZipNotHandled(reason: "central directory of \(directorySize) bytes for \(count) entries")
+        }
+        if count > 0 {
+            let signature = try pread(fd: fd, at: directoryOffset, count: 4, file: file)
+            guard signature.le32(0) == 0x0201_4B50 else { throw ZipNotHandled(reason: "no central directory at \(directoryOffset)") }
         }
         let directory = try pread(fd: fd, at: directoryOffset, count: Int(directorySize), file: file)
         var members: [ZipMember] = []
@@ -67,13 +95,13 @@ enum ZipDirectory {
         for index in 0..<count {
             let offset = directoryOffset + UInt64(at)
             guard at + 46 <= directory.count, directory.le32(at) == 0x0201_4B50 else {
-                throw corrupt("central directory entry \(index + 1) is damaged", at: offset)
+                throw ZipNotHandled(reason: "central directory entry \(index + 1) is damaged at \(offset)")
             }
             let nameLength = Int(directory.le16(at + 28))
             let extraLength = Int(directory.le16(at + 30))
             let commentLength = Int(directory.le16(at + 32))
             let end = at + 46 + nameLength + extraLength + commentLength
-            guard end <= directory.count else { throw corrupt("central directory entry \(index + 1) runs past the directory", at: offset) }
+            guard end <= directory.count else { throw ZipNotHandled(reason: "central directory entry \(index + 1) runs past the directory") }
             var member = ZipMember(
                 name: Array(directory[(at + 46)..<(at + 46 + nameLength)]), method: directory.le16(at + 10),
                 flags: directory.le16(at + 8), crc32: directory.le32(at + 16), compressedSize: UInt64(directory.le32(at + 20)),
@@ -90,7 +118,7 @@ enum ZipDirectory {
                 if id == 0x0001 {
                     var field = extra + 4
                     func next() throws -> UInt64 {
-                        guard field + 8 <= extra + 4 + length else { throw corrupt("zip64 field of entry \(index + 1) is short", at: offset) }
+                        guard field + 8 <= extra + 4 + length else { throw ZipNotHandled(reason: "zip64 field of entry \(index + 1) is short") }
                         defer { field += 8 }
                         return directory.le64(field)
                     }
@@ -101,10 +129,21 @@ enum ZipDirectory {
                 extra += 4 + length
             }
             guard member.localHeaderOffset < directoryOffset, member.compressedSize <= directoryOffset - member.localHeaderOffset else {
-                throw corrupt("entry \(index + 1) points outside the archive", at: offset)
+                throw ZipNotHandled(reason: "entry \(index + 1) points outside the archive")
             }
             members.append(member)
             at = end
+        }
+        guard at == directory.count else { throw ZipNotHandled(reason: "the entry count does not fill the central directory") }
+        // Members must not share or overlap data (an overlap turns a small zip into a bomb).
+        let byOffset = members.sorted { $0.localHeaderOffset < $1.localHeaderOffset }
+        for (a, b) in zip(byOffset, byOffset.dropFirst()) {
+            guard a.localHeaderOffset + 30 + UInt64(a.name.count) + a.compressedSize <= b.localHeaderOffset else {
+                throw ZipNotHandled(reason: "members overlap")
+            }
+        }
+        if let last = byOffset.last, last.localHeaderOffset + 30 + UInt64(last.name.count) + last.compressedSize > directoryOffset {
+            throw ZipNotHandled(reason: "a member runs into the central directory")
         }
         return members
     }
@@ -116,8 +155,12 @@ enum ZipDirectory {
         guard header.le32(0) == 0x0403_4B50 else {
             throw FirmwareError(file: file, offset: member.localHeaderOffset, cause: "truncated or corrupt zip: bad local header")
         }
-        let start = member.localHeaderOffset + 30 + UInt64(header.le16(26)) + UInt64(header.le16(28))
-        return start
+        let nameLength = Int(header.le16(26))
+        let name = try pread(fd: fd, at: member.localHeaderOffset + 30, count: nameLength, file: file)
+        guard name == member.name else {
+            throw FirmwareError(file: file, offset: member.localHeaderOffset, cause: "corrupt zip: the local name of \(DisplayName.of(member.name)) differs from the directory's")
+        }
+        return member.localHeaderOffset + 30 + UInt64(nameLength) + UInt64(header.le16(28))
     }
 
     static func pread(fd: Int32, at offset: UInt64, count: Int, file: String) throws -> [UInt8] {

@@ -25,8 +25,9 @@ final class ZipMemberSource: ByteSource {
         self.origin = origin
         self.position = dataOffset
         self.end = dataOffset + member.compressedSize
-        self.inflater = inflater
-        inflater?.reset()
+        // An empty member needs no decoding (some writers mark it deflated with no data at all).
+        self.inflater = member.size == 0 && member.compressedSize == 0 ? nil : inflater
+        self.inflater?.reset()
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
