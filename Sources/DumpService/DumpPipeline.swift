@@ -13,7 +13,7 @@ public struct DumpFailure: Error, Sendable, CustomStringConvertible {
 
     /// "<step> failed: <cause>", the cause always naming the firmware file.
     public var description: String {
-        cause.contains(firmware) ? "\(step) failed: \(cause)" : "\(step) failed: \(firmware): \(cause)"
+        cause.hasPrefix(firmware + ":") || cause.hasPrefix(firmware + " ") ? "\(step) failed: \(cause)" : "\(step) failed: \(firmware): \(cause)"
     }
 }
 
@@ -39,21 +39,21 @@ public struct DumpPipeline: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var step = DumpStep.validate
-        let name = URL(fileURLWithPath: firmware).lastPathComponent
+        let name = URL(fileURLWithPath: firmware).lastPathComponent.isEmpty ? firmware : URL(fileURLWithPath: firmware).lastPathComponent
         func fail(_ error: any Error) -> DumpFailure { DumpFailure(step: step, firmware: name, cause: "\(error)") }
 
         progress(DumpProgress(step: step, fraction: 0, detail: firmware))
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: firmware, isDirectory: &isDirectory) else {
-            throw DumpFailure(step: step, firmware: name, cause: "\(firmware): no such file")
+            throw DumpFailure(step: step, firmware: name, cause: "no such file")
         }
         guard !isDirectory.boolValue else {
-            throw DumpFailure(step: step, firmware: name, cause: "\(firmware) is a directory, not a firmware file")
+            throw DumpFailure(step: step, firmware: name, cause: "a directory, not a firmware file")
         }
         // A fifo or a device would block or never end.
         let target = URL(fileURLWithPath: firmware).resolvingSymlinksInPath().path
         guard (try? FileManager.default.attributesOfItem(atPath: target)[.type] as? FileAttributeType) == .typeRegular else {
-            throw DumpFailure(step: step, firmware: name, cause: "\(firmware) is not a regular file")
+            throw DumpFailure(step: step, firmware: name, cause: "not a regular file")
         }
         do { try Self.prepareOutput(outputDirectory) } catch { throw DumpFailure(step: step, firmware: name, cause: "\(error)") }
         let store: StagingStore
@@ -116,16 +116,28 @@ public struct DumpPipeline: Sendable {
 
             step = .describe
             progress(DumpProgress(step: step, fraction: 0, detail: "reading properties"))
-            // Prop files are a few KiB; a huge one is skipped rather than loaded (a hostile package could hold GiBs).
+            // Prop files are a few KiB; huge ones are skipped rather than loaded (a hostile package could
+            // hold GiBs), and all of them together stay within a budget, smallest first.
+            var budget = Self.propBudget
             let propFiles = try entries.filter {
                 $0.mode != .symlink && $0.size <= Self.maximumPropFileSize && PropertyResolver.isCandidate(path: $0.path.description)
+            }.sorted { $0.size < $1.size }.prefix {
+                guard $0.size <= budget else { return false }
+                budget -= $0.size
+                return true
             }.map { PropFile(path: $0.path.description, bytes: try store.read($0.id)) }
             let properties = try PropertyResolver.resolve(propFiles)
             let branch = DumpNaming.branch(for: properties)
             let subgroup = DumpNaming.subgroup(for: properties)
             let project = DumpNaming.project(for: properties)
             let listing = try Manifest(entries)
-            let allFiles = listing.entries.map { $0.path.bytes + [UInt8(ascii: "\n")] }.joined()
+            // One line per path; a name with a newline or another control character is written escaped
+            // (as messages show it) so it cannot fake extra lines.
+            let allFiles = listing.entries.map { entry -> [UInt8] in
+                let raw = entry.path.bytes
+                let line = raw.contains(where: { $0 < 0x20 || $0 == 0x7F }) ? Array(DisplayName.of(raw).utf8) : raw
+                return line + [UInt8(ascii: "\n")]
+            }.joined()
             let readme = DumpReadme.render(properties, branch: branch, repo: subgroup + "/" + project)
             var extras = StoreSink(ingester: store.makeIngester())
             try extras.add(Array(allFiles), at: RepoPath("all_files.txt"))
@@ -165,6 +177,8 @@ public struct DumpPipeline: Sendable {
 
     /// Prop files above this size are not read.
     static let maximumPropFileSize: UInt64 = 8 << 20
+    /// All prop files read together stay under this size.
+    static let propBudget: UInt64 = 64 << 20
 
     /// Makes sure `--out` is (or can become) a writable directory before any work is done.
     static func prepareOutput(_ directory: String) throws {

@@ -28,9 +28,9 @@ public struct DirectoryTreeSource: FileTreeSource {
 
     private func walk(relative: [UInt8], files: inout [TreeFile], skipped: inout [String]) throws {
         let directory = absolute(relative)
-        let display = String(decoding: directory, as: UTF8.self)
+        let display = relative.isEmpty ? "/" : DisplayName.of(relative)
         guard let dir = withCPath(directory, { opendir($0) }) else {
-            throw FirmwareError(file: display, cause: "cannot open directory: \(String(cString: strerror(errno)))")
+            throw FirmwareError(file: display, cause: "cannot open the extracted directory: \(String(cString: strerror(errno)))")
         }
         var names: [[UInt8]] = []
         while let entry = readdir(dir) {
@@ -44,7 +44,7 @@ public struct DirectoryTreeSource: FileTreeSource {
             let childAbsolute = absolute(childRelative)
             var st = stat()
             guard withCPath(childAbsolute, { lstat($0, &st) }) == 0 else {
-                throw FirmwareError(file: String(decoding: childAbsolute, as: UTF8.self), cause: String(cString: strerror(errno)))
+                throw FirmwareError(file: DisplayName.of(childRelative), cause: String(cString: strerror(errno)))
             }
             let path = RepoPath(bytes: childRelative)
             switch st.st_mode & S_IFMT {
@@ -61,7 +61,7 @@ public struct DirectoryTreeSource: FileTreeSource {
                     }
                 }
                 guard n >= 0 else {
-                    throw FirmwareError(file: String(decoding: childAbsolute, as: UTF8.self), cause: "cannot read symlink: \(String(cString: strerror(errno)))")
+                    throw FirmwareError(file: DisplayName.of(childRelative), cause: "cannot read symlink: \(String(cString: strerror(errno)))")
                 }
                 let bytes = Array(target[0..<n])
                 files.append(TreeFile(path: path, kind: .symlink(target: bytes), size: UInt64(n), token: UInt64(files.count)))

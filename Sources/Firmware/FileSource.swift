@@ -26,12 +26,6 @@ public final class FileSource: ByteSource {
 
     deinit { close(fd) }
 
-    /// The file's size.
-    public func size() -> UInt64 {
-        var st = stat()
-        return fstat(fd, &st) == 0 ? UInt64(st.st_size) : 0
-    }
-
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)

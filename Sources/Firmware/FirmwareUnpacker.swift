@@ -156,7 +156,7 @@ public struct FirmwareUnpacker: Sendable {
     private func writeImage(partition: String, kind: ContentKind, source: inout some ByteSource, origin: String) throws -> PartitionImage {
         let path = imageDirectory + "/" + partition + ".img"
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FirmwareError(file: origin, cause: "cannot create its raw image: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var rawKind = kind
         if kind == .androidSparse {
@@ -175,7 +175,8 @@ public struct FirmwareUnpacker: Sendable {
                 var done = 0
                 while done < n {
                     let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, n - done) }
-                    guard w > 0 else { throw FirmwareError(file: path, cause: String(cString: strerror(errno))) }
+                    if w < 0 && errno == EINTR { continue }
+                    guard w > 0 else { throw FirmwareError(file: origin, cause: "cannot write its raw image: \(String(cString: strerror(w < 0 ? errno : ENOSPC)))") }
                     done += w
                 }
             }

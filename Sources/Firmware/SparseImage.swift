@@ -48,11 +48,17 @@ public enum SparseImage {
     public static func expand(source: inout some ByteSource, into fd: Int32, file: String) throws -> Header {
         let header = try parseHeader(try source.readBytes(28), file: file)
         var offset: UInt64 = 28
+        // Every chunk but a CRC one covers at least one block.
+        guard UInt64(header.totalChunks) <= 2 * UInt64(header.totalBlocks) + 2 else {
+            throw FirmwareError(file: file, offset: 20, cause: "sparse header claims \(header.totalChunks) chunks for \(header.totalBlocks) blocks")
+        }
         guard header.fileHeaderSize <= 4096, header.chunkHeaderSize <= 4096 else {
             throw FirmwareError(file: file, offset: 8, cause: "sparse header sizes \(header.fileHeaderSize)/\(header.chunkHeaderSize) are implausible")
         }
         try skip(Int(header.fileHeaderSize) - 28, from: &source, offset: &offset, file: file)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var fill: [UInt8] = []
+        var fillPattern: [UInt8] = []
         var block: UInt64 = 0
         for chunk in 0..<header.totalChunks {
             let chunkStart = offset
@@ -68,6 +74,9 @@ public enum SparseImage {
             let dataSize = totalSize &- UInt64(header.chunkHeaderSize)
             guard totalSize >= UInt64(header.chunkHeaderSize) else {
                 throw FirmwareError(file: file, offset: chunkStart, cause: "sparse chunk \(chunk + 1) declares an impossible size \(totalSize)")
+            }
+            guard blocks > 0 || type == 0xCAC4 else {
+                throw FirmwareError(file: file, offset: chunkStart, cause: "sparse chunk \(chunk + 1) covers no block")
             }
             guard block + blocks <= UInt64(header.totalBlocks) else {
                 throw FirmwareError(file: file, offset: chunkStart, cause: "sparse chunk \(chunk + 1) runs past the image's \(header.totalBlocks) blocks")
@@ -102,7 +111,11 @@ public enum SparseImage {
                 }
                 offset += 4
                 if pattern != [0, 0, 0, 0] {
-                    let fill = (0..<(buffer.count / 4)).flatMap { _ in pattern }
+                    if fillPattern != pattern {
+                        fill = [UInt8](repeating: 0, count: 1 << 20)
+                        for i in stride(from: 0, to: fill.count, by: 4) { fill[i..<(i + 4)] = pattern[...] }
+                        fillPattern = pattern
+                    }
                     var written: UInt64 = 0
                     while written < length {
                         let n = Int(min(UInt64(fill.count), length - written))

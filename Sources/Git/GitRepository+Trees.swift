@@ -28,7 +28,6 @@ extension GitRepository {
             var raw = git_index_entry()
             raw.mode = entry.mode
             raw.id = entry.id.raw
-            raw.file_size = UInt32(truncatingIfNeeded: 0)
             let rc = (entry.path + [0]).withUnsafeBufferPointer { path in
                 path.withMemoryRebound(to: CChar.self) { cpath in
                     raw.path = cpath.baseAddress

@@ -35,14 +35,6 @@ public final class GitRepository {
         return GitRepository(handle: repo, path: path)
     }
 
-    /// True when the object database holds `id` (`git_odb_exists`).
-    public func contains(_ id: GitObjectID) throws(GitError) -> Bool {
-        let odb = try objectDatabase()
-        defer { git_odb_free(odb) }
-        var oid = id.raw
-        return git_odb_exists(odb, &oid) == 1
-    }
-
     /// Which of `ids` the object database holds. Rescans the packs once, then looks each id up
     /// without a rescan per missing object (`git_odb_exists_ext`, `GIT_ODB_LOOKUP_NO_REFRESH`).
     public func containsEach(_ ids: [GitObjectID]) throws(GitError) -> [Bool] {

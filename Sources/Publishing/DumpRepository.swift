@@ -53,6 +53,9 @@ public final class DumpRepository {
                 // libgit2 reads pack.deltaCacheSize as its big-file threshold as well: a tiny value turns
                 // off the delta search that makes bundles of firmware trees several times slower.
                 try fresh.setConfig("pack.deltaCacheSize", to: 1)
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw error
             }
             if rename(temporary, path) != 0 { try? FileManager.default.removeItem(atPath: temporary) }
         }
@@ -86,19 +89,8 @@ public final class DumpRepository {
         let reference = "refs/heads/" + branch
         let existing = try repository.referenceTarget(reference)
 
-        var unique: [(id: ObjectID, size: UInt64)] = []
-        var seen = Set<ObjectID>()
-        for entry in manifest.entries where seen.insert(entry.id).inserted { unique.append((entry.id, entry.size)) }
-        let present = try repository.containsEach(unique.map { GitObjectID(bytes: $0.id.bytes) })
-        let missing = zip(unique, present).filter { !$0.1 }.map(\.0)
-        if try PackWriter(packDirectory: path + "/objects/pack").write(blobs: missing, from: source) != nil {
-            // Every blob the tree will name must now be in a pack (libgit2 does not check: see GitLibrary).
-            let absent = zip(unique, try repository.containsEach(unique.map { GitObjectID(bytes: $0.id.bytes) })).filter { !$0.1 }
-            if let first = absent.first {
-                throw PublishingError("\(absent.count) objects are missing from \(path) after packing, e.g. \(first.0.id.hex)")
-            }
-        }
-        // Trees and the commit are built by libgit2 in memory, then packed with ISA-L: no loose files.
+        // Trees and the commit first, in memory (libgit2 does not need the blobs for that: see
+        // GitLibrary): a refused dump then writes nothing at all.
         try repository.keepNewObjectsInMemory()
         let tree = try repository.writeTree(manifest.entries.map {
             GitTreeEntry(path: $0.path.bytes, mode: $0.mode.rawValue, id: GitObjectID(bytes: $0.id.bytes))
@@ -107,13 +99,29 @@ public final class DumpRepository {
         let commit = try repository.createCommit(tree: tree, message: message, author: signature, committer: signature)
         let built = try repository.commitAndTrees(commit)
         try repository.discardMemoryObjects()
+        var packedBlobs = 0
         let outcome = { (change: CommitOutcome.Change) in
-            CommitOutcome(commit: ObjectID(bytes: commit.bytes), tree: ObjectID(bytes: tree.bytes), packedObjects: missing.count, change: change)
+            CommitOutcome(commit: ObjectID(bytes: commit.bytes), tree: ObjectID(bytes: tree.bytes), packedObjects: packedBlobs, change: change)
         }
         if existing == commit { return outcome(.unchanged) }
         if let existing, !force {
             throw PublishingError("branch \(branch) of \(path) already holds a different build (commit \(existing.hex)); --force replaces it")
         }
+
+        // Then the blobs the repository lacks, copied from the store as one pack.
+        var unique: [(id: ObjectID, size: UInt64)] = []
+        var seen = Set<ObjectID>()
+        for entry in manifest.entries where seen.insert(entry.id).inserted { unique.append((entry.id, entry.size)) }
+        let present = try repository.containsEach(unique.map { GitObjectID(bytes: $0.id.bytes) })
+        let missing = zip(unique, present).filter { !$0.1 }.map(\.0)
+        if try PackWriter(packDirectory: path + "/objects/pack").write(blobs: missing, from: source) != nil {
+            // Every blob the tree names must now be in a pack.
+            let absent = zip(unique, try repository.containsEach(unique.map { GitObjectID(bytes: $0.id.bytes) })).filter { !$0.1 }
+            if let first = absent.first {
+                throw PublishingError("\(absent.count) objects are missing from \(path) after packing, e.g. \(first.0.id.hex)")
+            }
+        }
+        packedBlobs = missing.count
         // Only what the packs lack (a forced re-dump of the same tree has it all already).
         let packed = try repository.containsEach(built.map(\.id))
         let newObjects = zip(built, packed).filter { !$0.1 }.map {

@@ -34,7 +34,10 @@ public final class Ingester {
         guard st.st_mode & S_IFMT == S_IFREG else { throw StagingError("\(path) is not a regular file") }
         let size = UInt64(st.st_size)
         digest.update(Self.blobHeader(size))
-        try forEachChunk(fd: fd, path: path, size: size) { digest.update($0) }
+        do { try forEachChunk(fd: fd, path: path, size: size) { digest.update($0) } } catch {
+            digest.reset()
+            throw error
+        }
         let id = ObjectID(bytes: digest.finalize())
         if store.contains(id) { return StoredObject(id: id, size: size, isNew: false) }
         let isNew = try writeObject(id: id) { write in

@@ -9,9 +9,10 @@ public import DumpCore
 ///
 /// Each object is one file, `objects/<2 hex>/<38 hex>` named by the git blob id of its content,
 /// holding one zlib stream of the content — exactly the bytes a git pack entry needs, so the
-/// commit and publish steps never compress twice. Objects are written to `tmp/` and then linked
-/// into place, so identical content is stored once and a crash never leaves a partial object
-/// under an object name. Safe to use from several threads and processes at once.
+/// commit and publish steps never compress twice. Objects are written to unnamed `O_TMPFILE`
+/// files and linked into place when complete, so identical content is stored once and a crash
+/// never leaves a partial object under an object name. Safe to use from several threads and
+/// processes at once.
 public final class StagingStore: DeflatedObjectSource, Sendable {
     /// The store's directory.
     public let root: String

@@ -222,3 +222,14 @@ struct NamingTests {
         #expect(shown == "x\\x0adumpyard: forged\\?\\x00")
     }
 }
+
+@Suite struct ManifestTextTests {
+    @Test func manifestTextRoundTripsAnyName() throws {
+        let id = try #require(ObjectID(hex: String(repeating: "cd", count: 20)))
+        let names: [[UInt8]] = [Array("system/bin/sh".utf8), Array("a b\\c".utf8), [0x66, 0x0A, 0xFF, 0x20, 0x09], Array("système/名前".utf8)]
+        let manifest = try Manifest(names.enumerated().map { ManifestEntry(path: RepoPath(bytes: $1), mode: .regular, id: id, size: UInt64($0)) })
+        #expect(!manifest.text.dropLast().contains("\n\n"))
+        #expect(manifest.text.split(separator: "\n").count == names.count)
+        #expect(try Manifest(text: manifest.text) == manifest)
+    }
+}

@@ -34,13 +34,13 @@ public struct Manifest: Sendable, Hashable {
     public init(_ entries: [ManifestEntry]) throws(ManifestError) {
         let sorted = entries.sorted { $0.path < $1.path }
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.path == b.path {
-            throw ManifestError.duplicatePath(a.path.description)
+            throw ManifestError.duplicatePath(DisplayName.of(a.path.bytes))
         }
         // git refuses a symlinked .gitmodules (fsck's gitmodulesSymlink), and so do servers that check pushes.
         if let link = sorted.first(where: {
             $0.mode == .symlink && String(decoding: $0.path.components.last ?? [], as: UTF8.self).lowercased() == ".gitmodules"
         }) {
-            throw ManifestError.gitmodulesSymlink(link.path.description)
+            throw ManifestError.gitmodulesSymlink(DisplayName.of(link.path.bytes))
         }
         // "a" < "a-b" < "a/c" in byte order, so check every file against the next entries with its prefix.
         var i = 0
@@ -48,7 +48,7 @@ public struct Manifest: Sendable, Hashable {
             let prefix = sorted[i].path.bytes + [UInt8(ascii: "/")]
             var j = i + 1
             while j < sorted.count, sorted[j].path.bytes.starts(with: sorted[i].path.bytes) {
-                if sorted[j].path.bytes.starts(with: prefix) { throw ManifestError.fileIsDirectory(sorted[i].path.description) }
+                if sorted[j].path.bytes.starts(with: prefix) { throw ManifestError.fileIsDirectory(DisplayName.of(sorted[i].path.bytes)) }
                 j += 1
             }
             i += 1
@@ -59,11 +59,8 @@ public struct Manifest: Sendable, Hashable {
     /// The total content size.
     public var totalBytes: UInt64 { entries.reduce(0) { $0 + $1.size } }
 
-    /// The distinct objects the dump references.
-    public var objectIDs: Set<ObjectID> { Set(entries.map(\.id)) }
-
-    /// The manifest as text: one `mode id size path` line per entry, the path escaped (`\\`, `\n`,
-    /// `\t` and bytes outside printable ASCII as `\xNN`) so any name round-trips.
+    /// The manifest as text: one `mode id size path` line per entry, the path escaped (`\\` as
+    /// `\\\\`, every byte outside printable ASCII and the space as `\xNN`) so any name round-trips.
     public var text: String {
         var out = ""
         for e in entries {

@@ -3,8 +3,8 @@ internal import Glibc
 #endif
 internal import DumpCore
 
-/// The image uses an ext4 feature the native reader does not handle; the caller falls back to
-/// another reader.
+/// The image uses an ext4 feature the native reader does not handle (the caller reports it; there
+/// is deliberately no fallback to debugfs).
 public struct Ext4Unsupported: Error, Sendable, CustomStringConvertible {
     public var feature: String
     public var description: String { "unsupported ext4 feature: \(feature)" }

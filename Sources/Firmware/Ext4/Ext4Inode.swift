@@ -12,7 +12,6 @@ struct Ext4Inode {
     var mode: UInt16 { bytes.le16(0x00) }
     var size: UInt64 { UInt64(bytes.le32(0x04)) | UInt64(bytes.le32(0x6C)) << 32 }
     var flags: UInt32 { bytes.le32(0x20) }
-    var links: UInt16 { bytes.le16(0x1A) }
     /// The 60 bytes of `i_block`: block pointers, an extent tree root, or a fast symlink's target.
     var blockArea: ArraySlice<UInt8> { bytes[0x28..<0x64] }
 
@@ -33,6 +32,9 @@ struct Ext4Extent: Hashable {
 }
 
 extension Ext4Image {
+    /// The most runs one file may be made of (a million fragments is corruption, not a file).
+    static let maximumRuns: UInt64 = 1_000_000
+
     /// The block runs of an inode's data, sorted by logical block, from its extent tree or its
     /// (ext2/3) block pointers. Every physical block is checked to lie inside the file system.
     func extents(of inode: Ext4Inode) throws -> [Ext4Extent] {
@@ -72,8 +74,8 @@ extension Ext4Image {
                 let physical = UInt64(node.le16(at + 6)) << 32 | UInt64(node.le32(at + 8))
                 guard physical + length <= blockCount else { throw corrupt("extent at block \(physical) lies outside the file system") }
                 if length > 0 { out.append(Ext4Extent(logical: logical, physical: physical, length: length, unwritten: unwritten)) }
-                // A file cannot have more extents than the file system has blocks.
-                guard UInt64(out.count) <= blockCount else { throw corrupt("more extents than blocks") }
+                // A file cannot have more extents than the file system has blocks, nor any real file a million.
+                guard UInt64(out.count) <= min(blockCount, Self.maximumRuns) else { throw corrupt("more than \(min(blockCount, Self.maximumRuns)) extents") }
             } else {
                 let child = UInt64(node.le16(at + 8)) << 32 | UInt64(node.le32(at + 4))
                 guard child < blockCount else { throw corrupt("index node at block \(child) lies outside the file system") }
@@ -99,8 +101,8 @@ extension Ext4Image {
                 out[out.count - 1].length += 1
             } else {
                 out.append(Ext4Extent(logical: logical, physical: physical, length: 1, unwritten: false))
-                guard UInt64(out.count) <= blockCount else {
-                    throw FirmwareError(file: origin, offset: inode.offset, cause: "inode \(inode.number): more block runs than the file system has blocks")
+                guard UInt64(out.count) <= min(blockCount, Self.maximumRuns) else {
+                    throw FirmwareError(file: origin, offset: inode.offset, cause: "inode \(inode.number): more than \(min(blockCount, Self.maximumRuns)) block runs")
                 }
             }
         }
