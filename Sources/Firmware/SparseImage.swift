@@ -26,13 +26,13 @@ public enum SparseImage {
     /// Parses and checks the 28-byte file header.
     public static func parseHeader(_ b: [UInt8], file: String) throws(FirmwareError) -> Header {
         guard b.count >= 28 else { throw FirmwareError(file: file, offset: 0, cause: "sparse header is truncated") }
-        guard le32(b, 0) == 0xED26_FF3A else { throw FirmwareError(file: file, offset: 0, cause: "not an Android sparse image") }
-        guard le16(b, 4) == 1 else {
-            throw FirmwareError(file: file, offset: 4, cause: "unsupported sparse format version \(le16(b, 4)).\(le16(b, 6))")
+        guard b.le32(0) == 0xED26_FF3A else { throw FirmwareError(file: file, offset: 0, cause: "not an Android sparse image") }
+        guard b.le16(4) == 1 else {
+            throw FirmwareError(file: file, offset: 4, cause: "unsupported sparse format version \(b.le16(4)).\(b.le16(6))")
         }
         let header = Header(
-            blockSize: le32(b, 12), totalBlocks: le32(b, 16), totalChunks: le32(b, 20),
-            fileHeaderSize: le16(b, 8), chunkHeaderSize: le16(b, 10))
+            blockSize: b.le32(12), totalBlocks: b.le32(16), totalChunks: b.le32(20),
+            fileHeaderSize: b.le16(8), chunkHeaderSize: b.le16(10))
         guard header.fileHeaderSize >= 28, header.chunkHeaderSize >= 12 else {
             throw FirmwareError(file: file, offset: 8, cause: "sparse header sizes \(header.fileHeaderSize)/\(header.chunkHeaderSize) are too small")
         }
@@ -68,9 +68,9 @@ public enum SparseImage {
             }
             offset += 12
             try skip(Int(header.chunkHeaderSize) - 12, from: &source, offset: &offset, file: file)
-            let type = le16(raw, 0)
-            let blocks = UInt64(le32(raw, 4))
-            let totalSize = UInt64(le32(raw, 8))
+            let type = raw.le16(0)
+            let blocks = UInt64(raw.le32(4))
+            let totalSize = UInt64(raw.le32(8))
             let dataSize = totalSize &- UInt64(header.chunkHeaderSize)
             guard totalSize >= UInt64(header.chunkHeaderSize) else {
                 throw FirmwareError(file: file, offset: chunkStart, cause: "sparse chunk \(chunk + 1) declares an impossible size \(totalSize)")
@@ -165,10 +165,4 @@ public enum SparseImage {
             done += n
         }
     }
-
-    private static func le32(_ b: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
-    }
-
-    private static func le16(_ b: [UInt8], _ at: Int) -> UInt16 { UInt16(b[at]) | UInt16(b[at + 1]) << 8 }
 }

@@ -47,6 +47,9 @@ import Testing
 
     private func hashObject(_ content: String, repo: String) throws -> GitObjectID {
         let out = try Tool.run("git", ["--git-dir", repo, "hash-object", "-w", "--stdin"], input: Data(content.utf8))
-        return try #require(GitObjectID(hex: out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let hex = Array(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        try #require(hex.count == 40)
+        let value: (UInt8) -> UInt8 = { $0 >= 97 ? $0 - 87 : $0 - 48 }
+        return GitObjectID(bytes: stride(from: 0, to: 40, by: 2).map { value(hex[$0]) << 4 | value(hex[$0 + 1]) })
     }
 }

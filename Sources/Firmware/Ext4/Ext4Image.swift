@@ -183,10 +183,3 @@ final class Ext4Image: Sendable {
         return bytes
     }
 }
-
-extension [UInt8] {
-    func le16(_ at: Int) -> UInt16 { UInt16(self[at]) | UInt16(self[at + 1]) << 8 }
-    func le32(_ at: Int) -> UInt32 {
-        UInt32(self[at]) | UInt32(self[at + 1]) << 8 | UInt32(self[at + 2]) << 16 | UInt32(self[at + 3]) << 24
-    }
-}

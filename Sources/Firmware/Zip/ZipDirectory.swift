@@ -177,7 +177,3 @@ enum ZipDirectory {
         return bytes
     }
 }
-
-extension [UInt8] {
-    func le64(_ at: Int) -> UInt64 { UInt64(le32(at)) | UInt64(le32(at + 4)) << 32 }
-}
