@@ -46,7 +46,14 @@ public final class ArchiveReader {
         archive_read_support_format_tar(handle)
         archive_read_support_format_gnutar(handle)
         archive_read_support_format_7zip(handle)
-        archive_read_support_filter_all(handle)
+        // Only filters libarchive decodes itself: `filter_all` may run external programs (lrzip,
+        // lzop, grzip) on untrusted data.
+        archive_read_support_filter_gzip(handle)
+        archive_read_support_filter_bzip2(handle)
+        archive_read_support_filter_xz(handle)
+        archive_read_support_filter_lzma(handle)
+        archive_read_support_filter_zstd(handle)
+        archive_read_support_filter_lz4(handle)
         try check(archive_read_open_filename(handle, path, blockSize), "archive_read_open_filename")
     }
 

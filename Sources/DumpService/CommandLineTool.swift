@@ -14,7 +14,7 @@ public enum CommandLineTool {
     public static func run(_ arguments: [String], environment: [String: String]? = nil) -> Int32 {
         let configuration = DumpConfiguration.fromEnvironment(environment)
         guard let command = arguments.first else {
-            printOut(usage)
+            printError(usage)
             return 2
         }
         let rest = Array(arguments.dropFirst())

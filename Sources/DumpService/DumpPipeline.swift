@@ -159,7 +159,7 @@ public struct DumpPipeline: Sendable {
             switch outcome.change {
             case .created: status = .dumped
             case .replaced: status = .replaced
-            case .unchanged: status = force ? .replaced : .alreadyDumped
+            case .unchanged: status = .alreadyDumped
             }
             if outcome.change != .unchanged { try saveManifest(manifest, commit: commit) }
             progress(DumpProgress(step: step, fraction: 1, detail: commit.hex))

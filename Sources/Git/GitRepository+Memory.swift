@@ -16,9 +16,16 @@ extension GitRepository {
         var backend: UnsafeMutablePointer<git_odb_backend>?
         try check(git_mempack_new(&backend), "git_mempack_new")
         var odb: OpaquePointer?
-        try check(git_repository_odb(&odb, handle), "git_repository_odb")
-        defer { git_odb_free(odb) }
-        try check(git_odb_add_backend(odb, backend, 999), "git_odb_add_backend")
+        do {
+            try check(git_repository_odb(&odb, handle), "git_repository_odb")
+            // Once added, the backend belongs to the object database.
+            try check(git_odb_add_backend(odb, backend, 999), "git_odb_add_backend")
+        } catch {
+            git_odb_free(odb)
+            if let backend, let free = backend.pointee.free { free(backend) }
+            throw error
+        }
+        git_odb_free(odb)
         memoryBackend = backend
     }
 

@@ -175,7 +175,7 @@ public final class DumpRepository {
         guard let tip = try repository.referenceTarget("refs/heads/" + branch) else {
             throw PublishingError("no branch \(branch) in \(path)")
         }
-        let temporary = file + ".tmp-\(getpid())"
+        let temporary = file + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let out = try OutputFile(path: temporary)
         var done = false
         defer { if !done { unlink(temporary) } }

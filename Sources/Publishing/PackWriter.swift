@@ -120,7 +120,8 @@ final class OutputFile {
 
     init(path: String) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o444)
+        // A fresh file only: never truncate or follow something already at this name.
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o444)
         guard fd >= 0 else { throw PublishingError("cannot create \(path): \(String(cString: strerror(errno)))") }
         buffer.reserveCapacity(1 << 20)
     }
