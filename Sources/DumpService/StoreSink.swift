@@ -24,7 +24,7 @@ struct StoreSink: UnpackSink {
     }
 
     mutating func file(_ path: RepoPath, mode: FileMode, size: UInt64, source: inout some ByteSource) throws {
-        record(try ingester.ingest(source: &source, size: size, name: path.description), path: path, mode: mode)
+        record(try ingester.ingest(source: &source, size: size, name: DisplayName.of(path.bytes)), path: path, mode: mode)
     }
 
     mutating func symlink(_ path: RepoPath, target: [UInt8]) throws {

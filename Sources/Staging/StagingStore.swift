@@ -75,9 +75,18 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
 
     /// An object file being written: an unnamed `O_TMPFILE` inode, or a named temporary file where
     /// the file system has no `O_TMPFILE`.
-    struct PendingObject {
+    final class PendingObject {
         let fd: Int32
         let temporaryPath: String?
+        fileprivate var isClosed = false
+
+        init(fd: Int32, temporaryPath: String?) {
+            self.fd = fd
+            self.temporaryPath = temporaryPath
+        }
+
+        /// A pending object nobody installed or discarded is discarded here.
+        deinit { if !isClosed { close(fd); if let temporaryPath { unlink(temporaryPath) } } }
     }
 
     /// Opens a new, unnamed object file in `directory` (an object's fan-out directory when its id is
@@ -96,6 +105,8 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
 
     /// Forgets a pending object after a failure.
     func discard(_ pending: PendingObject) {
+        guard !pending.isClosed else { return }
+        pending.isClosed = true
         close(pending.fd)
         if let path = pending.temporaryPath { unlink(path) }
     }

@@ -60,7 +60,7 @@ public struct TreeIngester: Sendable {
                     switch file.kind {
                     case .symlink(let target): stored = try ingester.ingest(bytes: target)
                     case .regular:
-                        stored = try ingester.ingest(size: file.size, name: prefix.description + "/" + file.path.description) {
+                        stored = try ingester.ingest(size: file.size, name: DisplayName.of(file.path.prefixed(by: prefix).bytes)) {
                             try tree.openFile(file)
                         }
                     }
