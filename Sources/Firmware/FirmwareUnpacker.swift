@@ -63,7 +63,7 @@ public struct FirmwareUnpacker: Sendable {
                 throw FirmwareError(file: name, cause: "cannot tell the partition name from the file name")
             }
             var source = PrefixedSource(prefix: header, rest: probe)
-            let image = try writeImage(partition: partition, kind: kind, source: &source, origin: name)
+            let image = try writeImage(partition: partition, kind: kind, size: nil, source: &source, origin: name)
             try sink.image(image)
             return UnpackResult(images: [image], plainFiles: 0)
         }
@@ -132,7 +132,7 @@ public struct FirmwareUnpacker: Sendable {
                         throw FirmwareError(file: name, cause: "two images for the partition \(partition): \(earlier.origin) and \(origin)")
                     }
                     let image: PartitionImage
-                    do { image = try writeImage(partition: partition, kind: kind, source: &source, origin: origin) } catch {
+                    do { image = try writeImage(partition: partition, kind: kind, size: entry.size, source: &source, origin: origin) } catch {
                         throw Self.memberError(error, origin: origin)
                     }
                     images.append(image)
@@ -153,7 +153,10 @@ public struct FirmwareUnpacker: Sendable {
     }
 
     /// Writes one image member to the work directory, expanding it when sparse.
-    private func writeImage(partition: String, kind: ContentKind, source: inout some ByteSource, origin: String) throws -> PartitionImage {
+    private func writeImage(
+        partition: String, kind: ContentKind, size: UInt64?, source: inout some ByteSource, origin: String
+    ) throws -> PartitionImage {
+        if let size { try checkFreeSpace(for: size, origin: origin) }
         let path = imageDirectory + "/" + partition + ".img"
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FirmwareError(file: origin, cause: "cannot create its raw image: \(String(cString: strerror(errno)))") }
@@ -184,6 +187,21 @@ public struct FirmwareUnpacker: Sendable {
         return PartitionImage(name: partition, path: path, kind: rawKind, origin: origin, wasSparse: kind == .androidSparse)
     }
 
+
+    /// Space kept free on the work directory's file system besides the image itself.
+    static let reservedSpace: UInt64 = 512 << 20
+
+    /// Fails before writing when the work directory's file system cannot hold an image of `size`
+    /// bytes (a sparse member is counted at its own size: its holes take no space).
+    private func checkFreeSpace(for size: UInt64, origin: String) throws {
+        var fs = statvfs()
+        guard statvfs(imageDirectory, &fs) == 0 else { return }
+        let free = UInt64(fs.f_bavail) * UInt64(fs.f_frsize)
+        guard size + Self.reservedSpace <= free else {
+            let gib = { (bytes: UInt64) in String(Double(bytes * 10 / (1 << 30)) / 10) }
+            throw FirmwareError(file: origin, cause: "needs \(gib(size)) GiB in the work directory but only \(gib(free)) GiB are free (WORK_DIR_BASE)")
+        }
+    }
 
     /// A symlink member must stay inside the package: relative, and never climbing above the root.
     static func checkSymlink(_ path: RepoPath, target: [UInt8], archive: String) throws(FirmwareError) {

@@ -142,6 +142,29 @@ import Testing
         #expect(files.contains("\nREADME.md\n") || files.hasPrefix("README.md\n"))
     }
 
+    @Test func anImageLargerThanTheFreeSpaceFailsBeforeAnyWrite() throws {
+        let dir = try TemporaryDirectory("hostile")
+        try Self.python("""
+            tree(d + '/s', {'system/build.prop': props})
+            sh(f'mke2fs -q -t ext4 -d {d}/s {d}/system.img 4M')
+            import zlib
+            raw = open(d + '/system.img', 'rb').read()
+            comp = zlib.compressobj(6, zlib.DEFLATED, -15); body = comp.compress(raw) + comp.flush()
+            name = b'system.img'; crc = zlib.crc32(raw)
+            local = struct.pack('<IHHHHHIIIHH', 0x04034b50, 45, 0, 8, 0, 0, crc, len(body), len(raw), len(name), 0) + name
+            extra = struct.pack('<HHQQ', 1, 16, 1 << 50, len(body))   # zip64: a petabyte, says the directory
+            central = struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 45, 45, 0, 8, 0, 0, crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(extra), 0, 0, 0, 0, 0) + name + extra
+            cd_offset = len(local) + len(body)
+            record = struct.pack('<IQHHIIQQQQ', 0x06064b50, 44, 45, 45, 0, 0, 1, 1, len(central), cd_offset)
+            locator = struct.pack('<IIQI', 0x07064b50, 0, cd_offset + len(central), 1)
+            eocd = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 1, 1, len(central), cd_offset, 0)
+            open(d + '/fw.zip', 'wb').write(local + body + central + record + locator + eocd)
+            """, in: dir)
+        let run = try dump(dir.file("fw.zip"), in: dir)
+        expectCleanFailure(run, naming: "system.img", dir: dir)
+        #expect(run.stderr.contains("GiB are free"), "\(run.stderr)")
+    }
+
     @Test func abandonedWorkDirectoriesAreSwept() throws {
         let dir = try TemporaryDirectory("hostile")
         // A pid that cannot be running: above the kernel's pid_max.
