@@ -116,31 +116,14 @@ public struct DumpPipeline: Sendable {
 
             step = .describe
             progress(DumpProgress(step: step, fraction: 0, detail: "reading properties"))
-            // Prop files are a few KiB; huge ones are skipped rather than loaded (a hostile package could
-            // hold GiBs), and all of them together stay within a budget, smallest first.
-            var budget = Self.propBudget
-            let propFiles = try entries.filter {
-                $0.mode != .symlink && $0.size <= Self.maximumPropFileSize && PropertyResolver.isCandidate(path: $0.path.description)
-            }.sorted { $0.size < $1.size }.prefix {
-                guard $0.size <= budget else { return false }
-                budget -= $0.size
-                return true
-            }.map { PropFile(path: $0.path.description, bytes: try store.read($0.id)) }
-            let properties = try PropertyResolver.resolve(propFiles)
+            let properties = try PropertyResolver.resolve(try Self.propFiles(in: entries, from: store))
             let branch = DumpNaming.branch(for: properties)
             let subgroup = DumpNaming.subgroup(for: properties)
             let project = DumpNaming.project(for: properties)
             let listing = try Manifest(entries)
-            // One line per path; a name with a newline or another control character is written escaped
-            // (as messages show it) so it cannot fake extra lines.
-            let allFiles = listing.entries.map { entry -> [UInt8] in
-                let raw = entry.path.bytes
-                let line = raw.contains(where: { $0 < 0x20 || $0 == 0x7F }) ? Array(DisplayName.of(raw).utf8) : raw
-                return line + [UInt8(ascii: "\n")]
-            }.joined()
             let readme = DumpReadme.render(properties, branch: branch, repo: subgroup + "/" + project)
             var extras = StoreSink(ingester: store.makeIngester())
-            try extras.add(Array(allFiles), at: RepoPath("all_files.txt"))
+            try extras.add(AllFilesList.render(listing), at: RepoPath("all_files.txt"))
             try extras.add(Array(readme.utf8), at: RepoPath("README.md"))
             newObjects += extras.newObjects
             reusedObjects += extras.reusedObjects
@@ -173,6 +156,20 @@ public struct DumpPipeline: Sendable {
         } catch {
             throw fail(error)
         }
+    }
+
+    /// The prop files the resolver may read, loaded from the store. Prop files are a few KiB; huge
+    /// ones are skipped rather than loaded (a hostile package could hold GiBs), and all of them
+    /// together stay within a budget, smallest first.
+    static func propFiles(in entries: [ManifestEntry], from store: StagingStore) throws -> [PropFile] {
+        var budget = propBudget
+        return try entries.filter {
+            $0.mode != .symlink && $0.size <= maximumPropFileSize && PropertyResolver.isCandidate(path: $0.path.description)
+        }.sorted { $0.size < $1.size }.prefix {
+            guard $0.size <= budget else { return false }
+            budget -= $0.size
+            return true
+        }.map { PropFile(path: $0.path.description, bytes: try store.read($0.id)) }
     }
 
     /// Prop files above this size are not read.

@@ -79,7 +79,7 @@ public final class Ingester {
 
     /// Reads `source` to its end in chunks, checking that it holds exactly `size` bytes.
     private func copy(
-        from source: inout any ByteSource, size: UInt64, name: String, body: (UnsafeRawBufferPointer) throws -> Void
+        from source: inout some ByteSource, size: UInt64, name: String, body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         var total: UInt64 = 0
         while true {
@@ -96,22 +96,13 @@ public final class Ingester {
     /// Throws when the source ends early or holds more than `size` bytes.
     public func ingest(source: inout some ByteSource, size: UInt64, name: String) throws -> StoredObject {
         digest.update(Self.blobHeader(size))
-        var total: UInt64 = 0
         let pending: StagingStore.PendingObject
         do {
             pending = try writePending(in: store.temporaryDirectory) { write in
-                while true {
-                    let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-                    if n == 0 { break }
-                    total += UInt64(n)
-                    guard total <= size else { throw StagingError("\(name) holds more than its declared \(size) bytes") }
-                    try buffer.withUnsafeBytes { all in
-                        let chunk = UnsafeRawBufferPointer(rebasing: all[0..<n])
-                        digest.update(chunk)
-                        try write(chunk)
-                    }
+                try copy(from: &source, size: size, name: name) { chunk in
+                    digest.update(chunk)
+                    try write(chunk)
                 }
-                guard total == size else { throw StagingError("\(name) ended after \(total) of its declared \(size) bytes") }
             }
         } catch {
             digest.reset()

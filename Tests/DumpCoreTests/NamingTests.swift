@@ -233,3 +233,12 @@ struct NamingTests {
         #expect(try Manifest(text: manifest.text) == manifest)
     }
 }
+
+@Suite struct AllFilesListTests {
+    @Test func oneLinePerPathInByteOrderWithControlCharactersEscaped() throws {
+        let id = try #require(ObjectID(hex: String(repeating: "ef", count: 20)))
+        let paths: [[UInt8]] = [Array("system/b".utf8), Array("system/a".utf8), Array("x\nsystem/bin/su".utf8)]
+        let listing = try Manifest(paths.map { ManifestEntry(path: RepoPath(bytes: $0), mode: .regular, id: id, size: 1) })
+        #expect(String(decoding: AllFilesList.render(listing), as: UTF8.self) == "system/a\nsystem/b\nx\\x0asystem/bin/su\n")
+    }
+}
