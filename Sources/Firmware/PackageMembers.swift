@@ -88,14 +88,9 @@ struct ZipMembers: PackageMembers {
                 throw FirmwareError(file: name, cause: "symlink member \(DisplayName.of(member.name)) claims a \(member.size)-byte target")
             }
             var source = try openCurrent(origin: "\(name):\(DisplayName.of(member.name))")
-            var target = [UInt8](repeating: 0, count: Int(member.size) + 1)
-            var filled = 0
-            while true {
-                let n = try target.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
-                if n == 0 { break }
-                filled += n
-            }
-            return MemberHeader(path: member.name, kind: .symlink(target: Array(target[0..<filled])), size: UInt64(filled), permissions: permissions)
+            // One byte more than declared, so that a longer target is caught by the member's size check.
+            let target = try source.readBytes(Int(member.size) + 1)
+            return MemberHeader(path: member.name, kind: .symlink(target: target), size: UInt64(target.count), permissions: permissions)
         }
         return MemberHeader(path: member.name, kind: .regular, size: member.size, permissions: permissions)
     }

@@ -90,14 +90,7 @@ public final class Ext4TreeSource: FileTreeSource {
             return Array(inode.blockArea.prefix(Int(size)))
         }
         var source = Ext4FileSource(image: image, extents: try image.extents(of: inode), size: size)
-        var target = [UInt8](repeating: 0, count: Int(size))
-        var filled = 0
-        while filled < target.count {
-            let n = try target.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
-            if n == 0 { break }
-            filled += n
-        }
-        return target
+        return try source.readBytes(Int(size))
     }
 
     private struct DirectoryEntry {
@@ -126,12 +119,7 @@ public final class Ext4TreeSource: FileTreeSource {
         var out: [DirectoryEntry] = []
         var blockIndex = 0
         while true {
-            var filled = 0
-            while filled < blockSize {
-                let n = try block.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
-                if n == 0 { break }
-                filled += n
-            }
+            let filled = try block.withUnsafeMutableBytes { try source.readFully(into: $0) }
             if filled == 0 { break }
             var at = 0
             while at + 8 <= blockSize {
