@@ -154,27 +154,10 @@ final class Ext4Image: Sendable {
 
     /// Fills `buffer` from `offset`, failing on a short image.
     func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        try Self.read(fd: fd, at: offset, into: buffer, origin: origin)
+        try PositionalRead.exactly(fd: fd, at: offset, into: buffer, file: origin, truncated: "the ext4 image is truncated")
     }
 
     private static func read(fd: Int32, at offset: UInt64, count: Int, origin: String) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        try bytes.withUnsafeMutableBytes { try read(fd: fd, at: offset, into: $0, origin: origin) }
-        return bytes
-    }
-
-    private static func read(fd: Int32, at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer, origin: String) throws {
-        var done = 0
-        while done < buffer.count {
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FirmwareError(file: origin, offset: offset + UInt64(done), cause: String(cString: strerror(errno)))
-            }
-            guard n > 0 else {
-                throw FirmwareError(file: origin, offset: offset + UInt64(done), cause: "the ext4 image is truncated")
-            }
-            done += n
-        }
+        try PositionalRead.exactly(fd: fd, at: offset, count: count, file: origin, truncated: "the ext4 image is truncated")
     }
 }

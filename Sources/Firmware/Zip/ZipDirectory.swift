@@ -164,16 +164,6 @@ enum ZipDirectory {
     }
 
     static func pread(fd: Int32, at offset: UInt64, count: Int, file: String) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw FirmwareError(file: file, offset: offset + UInt64(done), cause: n == 0 ? "truncated zip" : String(cString: strerror(errno)))
-            }
-            done += n
-        }
-        return bytes
+        try PositionalRead.exactly(fd: fd, at: offset, count: count, file: file, truncated: "truncated zip")
     }
 }
