@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
 
         // MARK: - L1 one Swift wrapper per C library
         /** libgit2: repositories, object database, index → tree, commits, refs, packbuilder. */
@@ -31,8 +33,9 @@ let package = Package(
         .target(name: "Archive", dependencies: ["CArchive"], swiftSettings: strictSettings),
         /** OpenSSL EVP: SHA-1 and SHA-256, streaming. */
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
-        /** zlib inflate and CRC-32, ISA-L igzip deflate into zlib streams. */
-        .target(name: "Compression", dependencies: ["CZlib", "CIsal"], swiftSettings: strictSettings),
+        /** zlib inflate and CRC-32, ISA-L igzip deflate into zlib streams; the stream decoders
+            (gzip, brotli, LZ4 frame, and the payload codecs). */
+        .target(name: "Compression", dependencies: ["CZlib", "CIsal", "CBrotli", "CLz4"], swiftSettings: strictSettings),
 
         // MARK: - L2 pure domain
         /** Pure rules: properties, naming, manifest, content detection, progress steps. No I/O. */
@@ -60,7 +63,7 @@ let package = Package(
 
         // MARK: - Tests
         /** Shared test helpers: temp directories, fixture paths, running real tools. */
-        .target(name: "DumpTestSupport", path: "Tests/DumpTestSupport", swiftSettings: strictSettings),
+        .target(name: "DumpTestSupport", dependencies: ["DumpCore"], path: "Tests/DumpTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "DumpCoreTests", dependencies: ["DumpCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "WrapperTests", dependencies: ["Git", "Archive", "Crypto", "Compression", "DumpTestSupport"],

@@ -1,3 +1,4 @@
+public import DumpCore
 public import Foundation
 
 /// Paths of the checkout and its fixtures, for tests.
@@ -120,4 +121,23 @@ public struct ToolFailed: Error, CustomStringConvertible {
     public var arguments: [String]
     public var output: ToolOutput
     public var description: String { "\(tool) \(arguments.joined(separator: " ")) exited \(output.status): \(output.stderr)" }
+}
+
+/// Bytes in memory as a `ByteSource`, read in pieces of at most `chunk` bytes (to exercise short reads).
+public struct BytesSource: ByteSource {
+    public var bytes: [UInt8]
+    public var offset = 0
+    public var chunk: Int
+
+    public init(bytes: [UInt8], chunk: Int = .max) {
+        self.bytes = bytes
+        self.chunk = chunk
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - offset, chunk)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+        offset += n
+        return n
+    }
 }

@@ -25,17 +25,6 @@ struct MemoryTree: FileTreeSource {
     }
 }
 
-struct BytesSource: ByteSource {
-    var bytes: [UInt8]
-    var offset = 0
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = min(buffer.count, bytes.count - offset)
-        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
-        offset += n
-        return n
-    }
-}
-
 @Suite struct TreeIngesterTests {
     static func tree() -> MemoryTree {
         var contents: [String: [UInt8]] = [:]
