@@ -80,7 +80,7 @@ public struct DumpPipeline: Sendable {
             var sink = StoreSink(ingester: store.makeIngester(), partitions: partitions)
             let unpacked: UnpackResult
             do {
-                unpacked = try FirmwareUnpacker(imageDirectory: work + "/images").unpack(firmware, into: &sink)
+                unpacked = try FirmwareUnpacker(imageDirectory: work + "/images", threads: configuration.threads).unpack(firmware, into: &sink)
             } catch {
                 // A failed partition read stops the unpacker: report the read, not the stop.
                 if partitions.hasFailed {
@@ -91,8 +91,11 @@ public struct DumpPipeline: Sendable {
             }
 
             step = .expandImages
-            let sparse = unpacked.images.filter(\.wasSparse).map(\.name)
-            progress(DumpProgress(step: step, fraction: 1, detail: sparse.isEmpty ? "no sparse image" : "expanded " + sparse.joined(separator: ", ")))
+            let expanded = unpacked.images.compactMap { image in image.expandedFrom.map { "\(image.name) (\($0))" } }
+            progress(DumpProgress(step: step, fraction: 1, detail: expanded.isEmpty ? "no image to expand" : "expanded " + expanded.joined(separator: ", ")))
+            for note in unpacked.skipped {
+                progress(DumpProgress(step: step, fraction: 1, detail: "not dumped: " + note))
+            }
 
             step = .readPartitions
             // The dump's own README.md and all_files.txt take the root names; a package's files of the

@@ -42,7 +42,7 @@ final class PartitionIngestion: Sendable {
     /// True once a partition failed; the unpacker should stop.
     var hasFailed: Bool { state.withLock { $0.failure != nil } }
 
-    /// Queues `image` to be read into the store; the image file is deleted afterwards.
+    /// Queues `image` to be read into the store; its work file goes once it was read.
     func submit(_ image: PartitionImage) {
         group.enter()
         queue.async { [self] in
@@ -72,7 +72,6 @@ final class PartitionIngestion: Sendable {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer {
             try? FileManager.default.removeItem(atPath: scratch)
-            try? FileManager.default.removeItem(atPath: image.path)
         }
         progress(DumpProgress(step: step, fraction: 0, detail: "\(image.name): reading the \(image.kind)"))
         let source = try reader.open(image, scratch: scratch)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
 internal import Foundation
 public import DumpCore
 
@@ -20,7 +23,7 @@ public struct DefaultPartitionReader: PartitionReader {
     public func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource {
         switch image.kind {
         case .ext4:
-            do { return try Ext4TreeSource(path: image.path, origin: image.origin) } catch let error as Ext4Unsupported {
+            do { return try Ext4TreeSource(image: try image.open()) } catch let error as Ext4Unsupported {
                 throw FirmwareError(file: image.origin, cause: "\(error); dumpyard cannot read this ext4 image yet")
             }
         default:
@@ -37,7 +40,17 @@ public struct ExternalToolReader: PartitionReader {
 
     public func open(_ image: PartitionImage, scratch: String) throws -> any FileTreeSource {
         guard image.kind == .erofs else { throw FirmwareError(file: image.origin, cause: "no reader for a \(image.kind)") }
-        let result = try ToolRun.sandboxed("fsck.erofs", ["--extract=\(scratch)", "--overwrite", image.path], writable: scratch, file: image.origin)
+        // fsck.erofs reads a whole file: an image laid out elsewhere (inside super.img) is copied out first.
+        let file = try image.open()
+        var path = image.backing.path
+        let copy = scratch + ".image"
+        let backingSize = try OpenFile(path: path, origin: image.origin).size
+        if file.contiguous?.offset != 0 || file.size != backingSize {
+            try file.materialize(to: copy)
+            path = copy
+        }
+        defer { unlink(copy) }
+        let result = try ToolRun.sandboxed("fsck.erofs", ["--extract=\(scratch)", "--overwrite", path], writable: scratch, file: image.origin)
         // fsck.erofs can report errors ("<E> …") and still exit 0 with nothing extracted.
         let errors = result.stderrLines.filter { $0.hasPrefix("<E>") }
         if result.status != 0 || !errors.isEmpty {

@@ -42,11 +42,30 @@ public enum SparseImage {
         return header
     }
 
-    /// Expands the sparse image read from `source` into the file `fd` (which must be empty).
+    /// The largest raw image a sparse file may describe (no partition comes near it).
+    public static let maximumRawSize: UInt64 = 256 << 30
+
+    /// Expands the sparse image read from `source` into the file `fd`: an empty file, or with
+    /// `overlay` one that earlier pieces of a split image were expanded into (zero fills are then
+    /// written, not assumed). `checkSpace` runs after every 256 MiB written and may throw to stop.
     /// Returns the header. Any inconsistency or early end fails with the offset in the sparse file.
     @discardableResult
-    public static func expand(source: inout some ByteSource, into fd: Int32, file: String) throws -> Header {
+    public static func expand(
+        source: inout some ByteSource, into fd: Int32, file: String, overlay: Bool = false, checkSpace: () throws -> Void = {}
+    ) throws -> Header {
         let header = try parseHeader(try source.readBytes(28), file: file)
+        guard header.rawSize <= maximumRawSize else {
+            throw FirmwareError(file: file, offset: 16, cause: "the sparse header claims a \(header.rawSize)-byte image, more than any partition (limit \(maximumRawSize >> 30) GiB)")
+        }
+        var written: UInt64 = 0
+        var nextCheck: UInt64 = 256 << 20
+        func wrote(_ count: Int) throws {
+            written += UInt64(count)
+            if written >= nextCheck {
+                try checkSpace()
+                nextCheck += 256 << 20
+            }
+        }
         var offset: UInt64 = 28
         // Every chunk but a CRC one covers at least one block.
         guard UInt64(header.totalChunks) <= 2 * UInt64(header.totalBlocks) + 2 else {
@@ -88,18 +107,19 @@ public enum SparseImage {
                 guard dataSize == length else {
                     throw FirmwareError(file: file, offset: chunkStart, cause: "raw sparse chunk \(chunk + 1) holds \(dataSize) bytes for \(blocks) blocks")
                 }
-                var written: UInt64 = 0
-                while written < length {
-                    let want = Int(min(UInt64(buffer.count), length - written))
+                var done: UInt64 = 0
+                while done < length {
+                    let want = Int(min(UInt64(buffer.count), length - done))
                     let n = try buffer.withUnsafeMutableBytes {
                         try source.readFully(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]))
                     }
                     guard n == want else {
                         throw FirmwareError(file: file, offset: offset + UInt64(n), cause: "sparse image is truncated inside chunk \(chunk + 1) of \(header.totalChunks)")
                     }
-                    try buffer.withUnsafeBytes { try writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n]), at: outputOffset + written, file: file) }
-                    written += UInt64(n)
+                    try buffer.withUnsafeBytes { try writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n]), at: outputOffset + done, file: file) }
+                    done += UInt64(n)
                     offset += UInt64(n)
+                    try wrote(n)
                 }
             case 0xCAC2:
                 guard dataSize == 4 else {
@@ -110,17 +130,18 @@ public enum SparseImage {
                     throw FirmwareError(file: file, offset: offset, cause: "sparse image is truncated inside chunk \(chunk + 1) of \(header.totalChunks)")
                 }
                 offset += 4
-                if pattern != [0, 0, 0, 0] {
+                if pattern != [0, 0, 0, 0] || overlay {
                     if fillPattern != pattern {
                         fill = [UInt8](repeating: 0, count: 1 << 20)
                         for i in stride(from: 0, to: fill.count, by: 4) { fill[i..<(i + 4)] = pattern[...] }
                         fillPattern = pattern
                     }
-                    var written: UInt64 = 0
-                    while written < length {
-                        let n = Int(min(UInt64(fill.count), length - written))
-                        try fill.withUnsafeBytes { try writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n]), at: outputOffset + written, file: file) }
-                        written += UInt64(n)
+                    var done: UInt64 = 0
+                    while done < length {
+                        let n = Int(min(UInt64(fill.count), length - done))
+                        try fill.withUnsafeBytes { try writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n]), at: outputOffset + done, file: file) }
+                        done += UInt64(n)
+                        try wrote(n)
                     }
                 }
             case 0xCAC3:

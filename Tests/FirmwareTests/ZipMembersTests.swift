@@ -32,11 +32,7 @@ import Testing
         """
 
     func read(_ path: String) throws -> [String: [UInt8]] {
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
-        var st = stat()
-        fstat(fd, &st)
-        var members = try ZipMembers(fd: fd, fileSize: UInt64(st.st_size), name: "t.zip")
+        var members = try ZipMembers(slice: try OpenFile(path: path).slice(origin: "t.zip"))
         var out: [String: [UInt8]] = [:]
         while let header = try members.next() {
             guard header.kind == .regular else { continue }

@@ -13,7 +13,7 @@ public struct Ext4Unsupported: Error, Sendable, CustomStringConvertible {
 /// An ext2/3/4 file system image opened for reading with `pread`: the superblock, the group
 /// descriptors' inode tables, and inode lookup. Safe to share between threads (reads only).
 final class Ext4Image: Sendable {
-    let fd: Int32
+    private let file: ImageFile
     /// The image's name for messages (`firmware.zip:system.img`).
     let origin: String
     let blockSize: UInt64
@@ -40,16 +40,14 @@ final class Ext4Image: Sendable {
         | incompat64Bit | incompatMMP | incompatFlexBG | incompatEAInode | incompatCsumSeed | incompatLargeDir
         | incompatCasefold
 
-    /// Opens the image at `path` and reads its superblock and group descriptors.
-    init(path: String, origin: String) throws {
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FirmwareError(file: origin, cause: String(cString: strerror(errno))) }
+    /// Opens the image and reads its superblock and group descriptors.
+    init(file: ImageFile) throws {
+        self.file = file
+        let origin = file.origin
         self.origin = origin
         do {
-            var st = stat()
-            guard fstat(fd, &st) == 0 else { throw FirmwareError(file: origin, cause: String(cString: strerror(errno))) }
-            let imageSize = UInt64(st.st_size)
-            let sb = try Self.read(fd: fd, at: 1024, count: 1024, origin: origin)
+            let imageSize = file.size
+            let sb = try file.bytes(at: 1024, count: 1024, truncated: Self.truncated)
             guard sb.le16(0x38) == 0xEF53 else { throw FirmwareError(file: origin, offset: 1080, cause: "no ext4 superblock (bad magic)") }
             let logBlockSize = sb.le32(0x18)
             guard logBlockSize <= 6 else { throw FirmwareError(file: origin, offset: 1048, cause: "invalid block size exponent \(logBlockSize)") }
@@ -117,7 +115,7 @@ final class Ext4Image: Sendable {
                     block = firstDataBlock + 1 + group / descPerBlock
                 }
                 if block != cachedBlock {
-                    cached = try Self.read(fd: fd, at: block * blockSize, count: Int(blockSize), origin: origin)
+                    cached = try file.bytes(at: block * blockSize, count: Int(blockSize), truncated: Self.truncated)
                     cachedBlock = block
                 }
                 let at = Int((group % descPerBlock) * descSize)
@@ -128,13 +126,10 @@ final class Ext4Image: Sendable {
                 tables.append(table)
             }
             inodeTables = tables
-        } catch {
-            close(fd)
-            throw error
         }
     }
 
-    deinit { close(fd) }
+    private static let truncated = "the ext4 image is truncated"
 
     /// The raw bytes of inode `number`.
     func inode(_ number: UInt32) throws -> Ext4Inode {
@@ -149,15 +144,11 @@ final class Ext4Image: Sendable {
 
     /// Reads exactly `count` bytes at `offset`, failing on a short image.
     func read(at offset: UInt64, count: Int) throws -> [UInt8] {
-        try Self.read(fd: fd, at: offset, count: count, origin: origin)
+        try file.bytes(at: offset, count: count, truncated: Self.truncated)
     }
 
     /// Fills `buffer` from `offset`, failing on a short image.
     func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        try PositionalRead.exactly(fd: fd, at: offset, into: buffer, file: origin, truncated: "the ext4 image is truncated")
-    }
-
-    private static func read(fd: Int32, at offset: UInt64, count: Int, origin: String) throws -> [UInt8] {
-        try PositionalRead.exactly(fd: fd, at: offset, count: count, file: origin, truncated: "the ext4 image is truncated")
+        try file.read(at: offset, into: buffer, truncated: Self.truncated)
     }
 }

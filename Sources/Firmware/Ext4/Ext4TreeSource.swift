@@ -7,8 +7,13 @@ public final class Ext4TreeSource: FileTreeSource {
     private let image: Ext4Image
 
     /// Opens the raw ext4 image `path`; `origin` names it in messages.
-    public init(path: String, origin: String) throws {
-        image = try Ext4Image(path: path, origin: origin)
+    public convenience init(path: String, origin: String) throws {
+        try self.init(image: try ImageFile(path: path, origin: origin))
+    }
+
+    /// Opens an ext4 image laid out in any file (a partition inside super.img, a stored zip member).
+    public init(image file: ImageFile) throws {
+        image = try Ext4Image(file: file)
     }
 
     public func listFiles() throws -> (files: [TreeFile], skipped: [String]) {

@@ -38,13 +38,16 @@ enum ZipDirectory {
     /// The largest central directory read in one piece (a million entries fit easily).
     static let maximumDirectorySize: UInt64 = 512 << 20
 
-    /// The members of the zip open on `fd`, in central-directory order.
-    static func read(fd: Int32, fileSize: UInt64, file: String) throws -> [ZipMember] {
+    /// The members of the zip in `slice` (a file, or a zip stored inside another), in
+    /// central-directory order. Offsets are relative to the slice.
+    static func read(slice: FileSlice) throws -> [ZipMember] {
+        let fileSize = slice.length
+        let file = slice.origin
         func corrupt(_ what: String, at offset: UInt64? = nil) -> FirmwareError {
             FirmwareError(file: file, offset: offset, cause: "truncated or corrupt zip: \(what)")
         }
         let tailSize = min(fileSize, 65_557)
-        let tail = try pread(fd: fd, at: fileSize - tailSize, count: Int(tailSize), file: file)
+        let tail = try pread(slice, at: fileSize - tailSize, count: Int(tailSize))
         guard tail.count >= 22, let eocd = stride(from: tail.count - 22, through: 0, by: -1).first(where: { tail.le32($0) == 0x0605_4B50 }) else {
             throw corrupt("no end-of-central-directory record")
         }
@@ -58,11 +61,11 @@ enum ZipDirectory {
         var directoryOffset = offset32
         // Where the central directory must end: at the zip64 record when there is one, else at the EOCD.
         var directoryEnd = eocdOffset
-        let locator = eocdOffset >= 20 ? try pread(fd: fd, at: eocdOffset - 20, count: 20, file: file) : []
+        let locator = eocdOffset >= 20 ? try pread(slice, at: eocdOffset - 20, count: 20) : []
         if locator.count == 20 && locator.le32(0) == 0x0706_4B50 {
             let recordOffset = locator.le64(8)
             guard eocdOffset >= 20 + 56, recordOffset <= eocdOffset - 20 - 56 else { throw ZipNotHandled(reason: "zip64 record out of place") }
-            let record = try pread(fd: fd, at: recordOffset, count: 56, file: file)
+            let record = try pread(slice, at: recordOffset, count: 56)
             // The record must sit right before its locator, and agree with the EOCD where the EOCD has values.
             guard record.le32(0) == 0x0606_4B50, record.le64(4) >= 44, recordOffset + 12 + record.le64(4) == eocdOffset - 20 else {
                 throw ZipNotHandled(reason: "zip64 record out of place")
@@ -85,10 +88,10 @@ enum ZipDirectory {
             throw ZipNotHandled(reason: "central directory of \(directorySize) bytes for \(count) entries")
         }
         if count > 0 {
-            let signature = try pread(fd: fd, at: directoryOffset, count: 4, file: file)
+            let signature = try pread(slice, at: directoryOffset, count: 4)
             guard signature.le32(0) == 0x0201_4B50 else { throw ZipNotHandled(reason: "no central directory at \(directoryOffset)") }
         }
-        let directory = try pread(fd: fd, at: directoryOffset, count: Int(directorySize), file: file)
+        let directory = try pread(slice, at: directoryOffset, count: Int(directorySize))
         var members: [ZipMember] = []
         members.reserveCapacity(Int(count))
         var at = 0
@@ -150,20 +153,21 @@ enum ZipDirectory {
 
     /// Where a member's data starts: after its local header, whose name and extra lengths may
     /// differ from the central directory's.
-    static func dataOffset(of member: ZipMember, fd: Int32, file: String) throws -> UInt64 {
-        let header = try pread(fd: fd, at: member.localHeaderOffset, count: 30, file: file)
+    static func dataOffset(of member: ZipMember, slice: FileSlice) throws -> UInt64 {
+        let file = slice.origin
+        let header = try pread(slice, at: member.localHeaderOffset, count: 30)
         guard header.le32(0) == 0x0403_4B50 else {
             throw FirmwareError(file: file, offset: member.localHeaderOffset, cause: "truncated or corrupt zip: bad local header")
         }
         let nameLength = Int(header.le16(26))
-        let name = try pread(fd: fd, at: member.localHeaderOffset + 30, count: nameLength, file: file)
+        let name = try pread(slice, at: member.localHeaderOffset + 30, count: nameLength)
         guard name == member.name else {
             throw FirmwareError(file: file, offset: member.localHeaderOffset, cause: "corrupt zip: the local name of \(DisplayName.of(member.name)) differs from the directory's")
         }
         return member.localHeaderOffset + 30 + UInt64(nameLength) + UInt64(header.le16(28))
     }
 
-    static func pread(fd: Int32, at offset: UInt64, count: Int, file: String) throws -> [UInt8] {
-        try PositionalRead.exactly(fd: fd, at: offset, count: count, file: file, truncated: "truncated zip")
+    static func pread(_ slice: FileSlice, at offset: UInt64, count: Int) throws -> [UInt8] {
+        try slice.bytes(at: offset, count: count, truncated: "truncated zip")
     }
 }

@@ -7,7 +7,7 @@ internal import DumpCore
 /// A zip member's bytes: stored members read as they are, deflated ones inflated with ISA-L.
 /// The CRC-32 and the size are checked at the end; a mismatch is an error, never silent.
 final class ZipMemberSource: ByteSource {
-    private let fd: Int32
+    private let slice: FileSlice
     private let member: ZipMember
     private let origin: String
     private var position: UInt64
@@ -19,8 +19,8 @@ final class ZipMemberSource: ByteSource {
     private var inputStart = 0
     private var done = false
 
-    init(fd: Int32, member: ZipMember, dataOffset: UInt64, origin: String, inflater: RawInflater?) {
-        self.fd = fd
+    init(slice: FileSlice, member: ZipMember, dataOffset: UInt64, origin: String, inflater: RawInflater?) {
+        self.slice = slice
         self.member = member
         self.origin = origin
         self.position = dataOffset
@@ -79,8 +79,10 @@ final class ZipMemberSource: ByteSource {
 
     private func readRaw(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
+        guard position < slice.length else { throw failure("the archive is truncated") }
+        let count = Int(min(UInt64(buffer.count), slice.length - position))
         while true {
-            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(position))
+            let n = pread(slice.file.fd, buffer.baseAddress, count, off_t(slice.offset + position))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw failure(n == 0 ? "the archive is truncated" : String(cString: strerror(errno))) }
             position += UInt64(n)

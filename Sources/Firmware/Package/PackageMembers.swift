@@ -27,6 +27,17 @@ protocol PackageMembers {
     mutating func next() throws -> MemberHeader?
     /// The bytes of the member `next()` returned last (a regular file).
     mutating func openCurrent(origin: String) throws -> any ByteSource
+    /// A way to read the member `next()` returned last again later, when the archive allows it
+    /// (nil for stream archives).
+    func reopener(origin: String) -> (() throws -> any ByteSource)?
+    /// The member `next()` returned last as a byte range of a file, when it is stored
+    /// uncompressed and can be read in place (nil otherwise).
+    mutating func storedSlice(origin: String) throws -> FileSlice?
+}
+
+extension PackageMembers {
+    mutating func storedSlice(origin: String) throws -> FileSlice? { nil }
+    func reopener(origin: String) -> (() throws -> any ByteSource)? { nil }
 }
 
 /// Any `ByteSource` behind a concrete type, for generic wrappers such as `PrefixedSource`.
@@ -61,17 +72,17 @@ struct LibarchiveMembers: PackageMembers {
 /// Members of a zip read straight from its central directory: stored members as they are,
 /// deflated ones with ISA-L (several times faster than the zlib inside libarchive).
 struct ZipMembers: PackageMembers {
-    private let fd: Int32
+    private let slice: FileSlice
     private let name: String
     private let members: [ZipMember]
     private var index = -1
     private let inflater = RawInflater()
 
     /// Opens the zip; throws `ZipNotHandled` when libarchive should read it instead.
-    init(fd: Int32, fileSize: UInt64, name: String) throws {
-        self.fd = fd
-        self.name = name
-        members = try ZipDirectory.read(fd: fd, fileSize: fileSize, file: name)
+    init(slice: FileSlice) throws {
+        self.slice = slice
+        self.name = slice.origin
+        members = try ZipDirectory.read(slice: slice)
         if let odd = members.first(where: { $0.isEncrypted || ($0.method != 0 && $0.method != 8) }) {
             throw ZipNotHandled(reason: "member \(DisplayName.of(odd.name)) uses method \(odd.method) or encryption")
         }
@@ -97,7 +108,24 @@ struct ZipMembers: PackageMembers {
 
     mutating func openCurrent(origin: String) throws -> any ByteSource {
         let member = members[index]
-        let start = try ZipDirectory.dataOffset(of: member, fd: fd, file: name)
-        return ZipMemberSource(fd: fd, member: member, dataOffset: start, origin: origin, inflater: member.method == 8 ? inflater : nil)
+        let start = try ZipDirectory.dataOffset(of: member, slice: slice)
+        return ZipMemberSource(slice: slice, member: member, dataOffset: start, origin: origin, inflater: member.method == 8 ? inflater : nil)
     }
+
+    mutating func storedSlice(origin: String) throws -> FileSlice? {
+        let member = members[index]
+        guard member.method == 0, member.compressedSize == member.size else { return nil }
+        return try slice.subslice(at: try ZipDirectory.dataOffset(of: member, slice: slice), length: member.size, origin: origin)
+    }
+
+    func reopener(origin: String) -> (() throws -> any ByteSource)? {
+        let frozen = self
+        return {
+            var members = frozen
+            return try members.openCurrent(origin: origin)
+        }
+    }
+
+    /// The names of all members (from the central directory), for a look before unpacking.
+    var memberNames: [[UInt8]] { members.map(\.name) }
 }

@@ -1,0 +1,108 @@
+internal import DumpCore
+
+/// A member kept for a group, to be read when the whole group is known.
+struct GroupPiece {
+    var path: RepoPath
+    var mode: FileMode
+    var size: UInt64?
+    var origin: String
+    var open: () throws -> any ByteSource
+}
+
+/// The members of one archive that belong together, collected during the walk: block OTA pieces
+/// per partition and split sparse pieces per image, in order of first appearance.
+struct MemberGroups {
+    struct BlockOTA {
+        var transferList: GroupPiece?
+        var data: [(encoding: MemberRole.Encoding, piece: Int?, member: GroupPiece)] = []
+        var patch: GroupPiece?
+    }
+
+    var blockOTAs: [String: BlockOTA] = [:]
+    var sparsePieces: [String: [(index: Int, member: GroupPiece)]] = [:]
+    var order: [String] = []
+
+    mutating func add(_ role: MemberRole, _ piece: GroupPiece) {
+        switch role {
+        case .transferList(let partition):
+            note("ota:" + partition)
+            blockOTAs[partition, default: BlockOTA()].transferList = piece
+        case .newData(let partition, let encoding, let number):
+            note("ota:" + partition)
+            blockOTAs[partition, default: BlockOTA()].data.append((encoding, number, piece))
+        case .patchData(let partition):
+            note("ota:" + partition)
+            blockOTAs[partition, default: BlockOTA()].patch = piece
+        case .sparsePiece(let base, let index):
+            note("sparse:" + base)
+            sparsePieces[base, default: []].append((index, piece))
+        case .single:
+            break
+        }
+    }
+
+    private mutating func note(_ key: String) {
+        if !order.contains(key) { order.append(key) }
+    }
+}
+
+extension PackageWalk {
+    /// Handles the groups of one archive once all its members were seen.
+    mutating func finishGroups(_ groups: MemberGroups, archive: String, level: Level) throws {
+        for key in groups.order {
+            if key.hasPrefix("ota:") {
+                let partition = String(key.dropFirst(4))
+                try finishBlockOTA(partition, groups.blockOTAs[partition]!, level: level)
+            } else {
+                let base = String(key.dropFirst(7))
+                try finishSparsePieces(base, groups.sparsePieces[base]!, level: level)
+            }
+        }
+    }
+
+    /// Members that turned out not to form a group are kept as plain files.
+    private mutating func keepPlain(_ pieces: [GroupPiece], level: Level) throws {
+        for piece in pieces {
+            var source = try piece.open()
+            try plain(Member(path: piece.path, mode: piece.mode, size: piece.size, origin: piece.origin, stored: nil, source: source), &source, level: level)
+        }
+    }
+
+    /// `super.img_sparsechunk.N` / `super.img.N`: sparse pieces joined in numeric order.
+    private mutating func finishSparsePieces(_ base: String, _ pieces: [(index: Int, member: GroupPiece)], level: Level) throws {
+        let ordered = pieces.sorted { $0.index < $1.index }
+        // Pieces that are not sparse are not a split image (`notes.img.1`): kept as they are.
+        var sparse: [Bool] = []
+        for piece in ordered {
+            var source = try piece.member.open()
+            sparse.append(ContentKind.detect(try source.readBytes(28)) == .androidSparse)
+        }
+        guard sparse.contains(true) else {
+            try keepPlain(ordered.map(\.member), level: level)
+            return
+        }
+        if let odd = sparse.firstIndex(of: false) {
+            throw FirmwareError(file: ordered[odd].member.origin, cause: "not a sparse image, unlike the other pieces of \(base).img")
+        }
+        if let duplicate = zip(ordered, ordered.dropFirst()).first(where: { $0.index == $1.index }) {
+            throw FirmwareError(file: duplicate.1.member.origin, cause: "two pieces numbered \(duplicate.1.index) of \(base).img")
+        }
+        let first = ordered[0].member
+        var components = first.path.components.dropLast().map { String(decoding: $0, as: UTF8.self) }
+        components.append(base + ".img")
+        let total = ordered.reduce(UInt64(0)) { $0 + ($1.member.size ?? 0) }
+        let member = Member(
+            path: RepoPath(components.joined(separator: "/")), mode: first.mode, size: total,
+            origin: first.origin + (ordered.count > 1 ? " (+\(ordered.count - 1) pieces)" : ""), stored: nil, source: MemorySource([]))
+        try expandSparse(pieces: ordered.map { ($0.member.origin, $0.member.open) }, member: member, level: level)
+    }
+
+    /// `P.transfer.list` with `P.new.dat[.br|.xz|.N]`: the block image they describe.
+    private mutating func finishBlockOTA(_ partition: String, _ group: MemberGroups.BlockOTA, level: Level) throws {
+        guard let list = group.transferList, !group.data.isEmpty else {
+            try keepPlain([group.transferList, group.patch].compactMap { $0 } + group.data.map(\.member), level: level)
+            return
+        }
+        throw FirmwareError(file: list.origin, cause: "block OTAs are not supported yet")
+    }
+}

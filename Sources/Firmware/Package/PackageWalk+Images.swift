@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+internal import DumpCore
+
+/// The members that become partition images: file systems, sparse images, super images, payloads.
+extension PackageWalk {
+    /// A file system image member: read in place when stored, else written to a work file.
+    mutating func fileSystem(_ member: Member, kind: ContentKind, _ stream: inout some ByteSource, level: Level) throws {
+        guard let parsed = PartitionName.parse(memberPath: member.path) else {
+            throw FirmwareError(file: member.origin, cause: "cannot tell the partition name from the file name")
+        }
+        guard PartitionName.isDumped(parsed.name) else {
+            skipped.append("\(member.origin): \(parsed.name) is not a dumped partition")
+            return
+        }
+        let bytes = member.stored != nil ? member.stored! : try randomAccess(member, &stream)
+        let image = PartitionImage(
+            name: parsed.name, kind: kind, origin: member.origin, expandedFrom: nil, backing: bytes.backing, extents: bytes.extents)
+        try adopt(image, slot: parsed.slot, level: level)
+    }
+
+    /// A sparse member: expanded into a work file, then a file system or a super image.
+    mutating func sparse(_ member: Member, _ stream: inout some ByteSource, level: Level) throws {
+        let opened: any ByteSource = stream
+        try expandSparse(pieces: [(member.origin, { opened })], member: member, level: level)
+    }
+
+    /// Expands the sparse `pieces` (one image, or the pieces of a split one in order) onto one
+    /// work file and hands over what it holds.
+    mutating func expandSparse(pieces: [(origin: String, open: () throws -> any ByteSource)], member: Member, level: Level) throws {
+        if let size = member.size { try work.checkFreeSpace(for: size, origin: member.origin) }
+        let path = work.newPath(member.fileName)
+        let backing = ImageBacking(path: path, isWorkFile: true)
+        let fd = try WorkFiles.create(path, origin: member.origin)
+        defer { close(fd) }
+        var rawSize: UInt64?
+        for piece in pieces {
+            var source = AnyByteSource(base: try piece.open())
+            let header = try SparseImage.expand(source: &source, into: fd, file: piece.origin, overlay: rawSize != nil) { [work] in
+                try work.checkFreeSpace(for: 0, origin: piece.origin)
+            }
+            if let rawSize, rawSize != header.rawSize {
+                throw FirmwareError(file: piece.origin, cause: "this piece describes a \(header.rawSize)-byte image, the first one a \(rawSize)-byte one")
+            }
+            rawSize = header.rawSize
+        }
+        let file = try OpenFile(path: path, origin: member.origin)
+        let slice = file.slice(origin: member.origin)
+        let kind = ContentKind.detect(try slice.bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+        let bytes = StoredBytes(slice: slice, backing: backing)
+        switch kind {
+        case .ext4, .erofs:
+            guard let parsed = PartitionName.parse(memberPath: member.path) else {
+                throw FirmwareError(file: member.origin, cause: "cannot tell the partition name from the file name")
+            }
+            guard PartitionName.isDumped(parsed.name) else {
+                skipped.append("\(member.origin): \(parsed.name) is not a dumped partition")
+                return
+            }
+            let image = PartitionImage(name: parsed.name, kind: kind, origin: member.origin, expandedFrom: "sparse", backing: backing, extents: bytes.extents)
+            try adopt(image, slot: parsed.slot, level: level)
+        case .superImage:
+            try superImage(bytes, member: member, level: level, expandedFrom: "sparse")
+        default:
+            throw FirmwareError(file: member.origin, cause: "the sparse image holds no ext4, EROFS or super image (\(kind))")
+        }
+    }
+
+    /// A super image: its logical partitions are read in place, by extent.
+    mutating func superImage(_ bytes: StoredBytes, member: Member, level: Level, expandedFrom: String?) throws {
+        throw FirmwareError(file: member.origin, cause: "super images are not supported yet")
+    }
+
+    /// An A/B OTA payload: its partitions are extracted into work files.
+    mutating func payload(_ bytes: StoredBytes, member: Member, level: Level) throws {
+        throw FirmwareError(file: member.origin, cause: "OTA payloads are not supported yet")
+    }
+}
