@@ -143,13 +143,14 @@ public enum CommandLineTool {
         case .replaced: headline = "dumped \(s.firmware) (branch replaced)"
         case .alreadyDumped: headline = "already dumped: \(s.firmware) is branch \(s.branch) of \(s.repository)"
         }
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("brand", s.brand), ("codename", s.codename), ("branch", s.branch), ("commit", s.commit),
             ("repository", s.repository), ("partitions", s.partitions.joined(separator: ", ")),
             ("files", "\(s.files) (\(formatBytes(s.bytes)))" + (s.skippedSpecialFiles > 0 ? ", \(s.skippedSpecialFiles) device nodes/fifos/sockets left out" : "")),
             ("store", "\(s.newObjects) new, \(s.reusedObjects) already stored"),
             ("time", String(format: "%.2f s", s.seconds)),
         ]
+        rows += s.notDumped.map { ("not dumped", $0) }
         return ([headline] + rows.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }).joined(separator: "\n")
     }
 

@@ -153,7 +153,7 @@ public struct DumpPipeline: Sendable {
                 status: status, firmware: firmware, brand: properties.brand, codename: properties.codename, branch: branch,
                 commit: commit.hex, repository: repositoryPath, files: manifest.entries.count, bytes: manifest.totalBytes,
                 newObjects: newObjects, reusedObjects: reusedObjects, skippedSpecialFiles: skipped,
-                seconds: Self.seconds(clock.now - started), partitions: unpacked.images.map(\.name), properties: properties)
+                seconds: Self.seconds(clock.now - started), partitions: unpacked.images.map(\.name), notDumped: unpacked.skipped, properties: properties)
         } catch let failure as DumpFailure {
             throw failure
         } catch {

@@ -31,5 +31,8 @@ public struct DumpSummary: Sendable, Hashable, Codable {
     /// Wall time of the whole dump, in seconds.
     public var seconds: Double
     public var partitions: [String]
+    /// Images found in the package but left out of the dump, each with the reason
+    /// (`firmware.zip:cache.img: cache is not a dumped partition`).
+    public var notDumped: [String]
     public var properties: DeviceProperties
 }

@@ -225,21 +225,40 @@ struct PackageWalk<Sink: UnpackSink> {
         let innerKind = ContentKind.detect(inner)
         switch innerKind {
         case .androidSparse, .ext4, .erofs, .superImage, .payload:
-            var name = member.fileName
-            if name.hasSuffix(format.suffix) && name.count > format.suffix.count { name.removeLast(format.suffix.count) }
-            var components = member.path.components.dropLast().map { String(decoding: $0, as: UTF8.self) }
-            components.append(name)
             let decoded = DecodingSource(replay, decoder: Decoders.make(format)!, origin: member.origin)
             let inside = Member(
-                path: RepoPath(components.joined(separator: "/")), mode: member.mode, size: nil, origin: member.origin,
+                path: Self.removingSuffix(format.suffix, from: member.path), mode: member.mode, size: nil, origin: member.origin,
                 stored: nil, source: decoded)
             try handle(inside, level: level, unwrapped: unwrapped + 1)
         case .tar where level.depth < unpacker.maximumDepth:
             // libarchive decodes the wrapper itself.
             try walkArchive(try randomAccess(member, &replay), kind: .tar, level: level.inside(member.fileName))
         default:
-            try plain(member, &replay, level: level)
+            guard format == .lz4, member.fileName.hasSuffix(".lz4") else {
+                try plain(member, &replay, level: level)
+                return
+            }
+            // Samsung packs every member as an LZ4 frame (`boot.img.lz4`, `sboot.bin.lz4`): the
+            // dump keeps the decoded file under its own name.
+            var decoded = DecodingSource(replay, decoder: Decoders.make(format)!, origin: member.origin)
+            let path = work.newPath(member.fileName)
+            let size = try work.write(&decoded, to: path, origin: member.origin)
+            let backing = ImageBacking(path: path, isWorkFile: true)
+            var source = try FileSource(path: backing.path)
+            let inside = Member(
+                path: Self.removingSuffix(format.suffix, from: member.path), mode: member.mode, size: size, origin: member.origin,
+                stored: nil, source: source)
+            try plain(inside, &source, level: level)
         }
+    }
+
+    /// `path` with `suffix` taken off its last component (when something is left).
+    static func removingSuffix(_ suffix: String, from path: RepoPath) -> RepoPath {
+        let suffixBytes = Array(suffix.utf8)
+        guard path.bytes.count > suffixBytes.count, path.bytes.suffix(suffixBytes.count).elementsEqual(suffixBytes),
+            path.bytes[path.bytes.count - suffixBytes.count - 1] != UInt8(ascii: "/")
+        else { return path }
+        return RepoPath(bytes: Array(path.bytes.dropLast(suffixBytes.count)))
     }
 
     /// As much of the start of a compressed stream as `compressed` decodes to (up to a header).
