@@ -131,4 +131,33 @@ import Testing
         #expect(try Self.read(partitions[0], from: slice) == images.system)
         #expect(try Self.read(partitions[1], from: slice) == images.vendor)
     }
+
+    @Test func paramsTextIsNotASuper() throws {
+        // dumpyara #137: `super.img.params` matched a loose name rule and was fed to lpunpack.
+        let dir = try TemporaryDirectory("super")
+        let text = Data(("super_partition_size=9126805504\nsuper_partition_groups=main\n" + String(repeating: "#", count: 9000)).utf8)
+        try text.write(to: URL(fileURLWithPath: dir.file("super.img.params")))
+        #expect(!SuperImage.looksLikeSuper(Array(text)))
+        let error = #expect(throws: FirmwareError.self) { try Self.partitions(dir.file("super.img.params")) }
+        #expect(error?.cause == "not an LP super image: no geometry magic at 4096")
+    }
+
+    @Test func splitSparseSuperRejoinsForTheUnpacker() throws {
+        // dumpyara #19 / #64 / Firmware_extractor #35: split supers must be joined first. The
+        // fixture's `--wrap split` makes simg2simg pieces; simg2img joins them back.
+        let images = try Images()
+        let out = images.dir.file("split.img")
+        try Tool.check("python3", [
+            TestPaths.fixture("formats/lp.py"), out, "--variant", "ab", "--wrap", "split", "--split-size", "1048576",
+            "--partition", "system=" + images.dir.file("system.img"), "--partition", "vendor=" + images.dir.file("vendor.img"),
+        ])
+        let pieces = try FileManager.default.contentsOfDirectory(atPath: images.dir.path).filter { $0.hasPrefix("split.img.") }.sorted {
+            Int($0.split(separator: ".").last ?? "") ?? 0 < Int($1.split(separator: ".").last ?? "") ?? 0
+        }
+        #expect(pieces.count > 1)
+        try Tool.check("simg2img", pieces.map(images.dir.file) + [images.dir.file("joined.img")])
+        let (partitions, slice) = try Self.partitions(images.dir.file("joined.img"))
+        #expect(try Self.read(partitions[0], from: slice) == images.system)
+        #expect(try Self.read(partitions[1], from: slice) == images.vendor)
+    }
 }
