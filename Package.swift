@@ -43,7 +43,7 @@ let package = Package(
 
         // MARK: - L3 adapters, one job each
         /** Containers, sparse images and partition readers: firmware bytes in, files out. */
-        .target(name: "Firmware", dependencies: ["DumpCore", "Archive", "Compression"], swiftSettings: strictSettings),
+        .target(name: "Firmware", dependencies: ["DumpCore", "Archive", "Compression", "Crypto"], swiftSettings: strictSettings),
         /** The content-addressed staging store shared by all dumps. */
         .target(name: "Staging", dependencies: ["DumpCore", "Crypto", "Compression"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
