@@ -59,6 +59,11 @@ import Testing
             package: "aliases.zip", others: ["NON-HLOS.bin", "android-info.txt", "boot-verified.img", "super.img.params"],
             notDumped: ["aliases.zip:system_b.img: slot b of system, slot a is dumped", "aliases.zip:cache.img: cache is not a dumped partition"]),
         Expectation(package: "sparsechunks.zip", others: ["android-info.txt"]),
+        Expectation(package: "super.zip", others: ["android-info.txt", "images/super.img.params", "images/super_empty.img"]),
+        Expectation(package: "super-sparse.zip", others: ["android-info.txt"]),
+        Expectation(package: "super-split.zip", others: ["android-info.txt"]),
+        Expectation(package: "samsung-super.zip", others: ["boot.img"]),
+        Expectation(package: "blockota.zip", others: ["META-INF/com/android/metadata", "boot.img"]),
     ]
 
     @Test(arguments: expectations)

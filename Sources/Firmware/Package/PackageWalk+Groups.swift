@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+internal import Glibc
+#endif
+internal import Compression
 internal import DumpCore
 
 /// A member kept for a group, to be read when the whole group is known.
@@ -97,12 +101,58 @@ extension PackageWalk {
         try expandSparse(pieces: ordered.map { ($0.member.origin, $0.member.open) }, member: member, level: level)
     }
 
-    /// `P.transfer.list` with `P.new.dat[.br|.xz|.N]`: the block image they describe.
+    /// `P.transfer.list` with `P.new.dat[.br|.xz|.N]`: the block image they describe, written
+    /// to a work file as the new data streams in (split pieces joined, brotli or xz decoded).
     private mutating func finishBlockOTA(_ partition: String, _ group: MemberGroups.BlockOTA, level: Level) throws {
-        guard let list = group.transferList, !group.data.isEmpty else {
+        guard let listPiece = group.transferList, !group.data.isEmpty else {
             try keepPlain([group.transferList, group.patch].compactMap { $0 } + group.data.map(\.member), level: level)
             return
         }
-        throw FirmwareError(file: list.origin, cause: "block OTAs are not supported yet")
+        var listSource = try listPiece.open()
+        let text = try listSource.readBytes(TransferList.maximumTextSize + 1)
+        guard text.count <= TransferList.maximumTextSize else {
+            throw FirmwareError(file: listPiece.origin, cause: "a transfer list of more than \(TransferList.maximumTextSize >> 20) MiB")
+        }
+        let list = try TransferList.read(text, file: listPiece.origin)
+        // One stream of new data: a single file, or numbered pieces in order.
+        let single = group.data.filter { $0.piece == nil }
+        let pieces = group.data.filter { $0.piece != nil }.sorted { $0.piece! < $1.piece! }
+        guard single.count + (pieces.isEmpty ? 0 : 1) == 1 else {
+            let names = group.data.map(\.member.origin).joined(separator: ", ")
+            throw FirmwareError(file: listPiece.origin, cause: "more than one new data stream for \(partition): \(names)")
+        }
+        if let duplicate = zip(pieces, pieces.dropFirst()).first(where: { $0.piece == $1.piece }) {
+            throw FirmwareError(file: duplicate.1.member.origin, cause: "two pieces numbered \(duplicate.1.piece!) of \(partition).new.dat")
+        }
+        let parts = single.isEmpty ? pieces : single
+        let dataOrigin = parts[0].member.origin + (parts.count > 1 ? " (+\(parts.count - 1) pieces)" : "")
+        let joined = ConcatenatedSource(parts.map(\.member.open))
+        var newData: any ByteSource
+        switch parts[0].encoding {
+        case .plain: newData = joined
+        case .brotli: newData = DecodingSource(joined, decoder: try BrotliDecoder(), origin: dataOrigin)
+        case .xz:
+            guard let decoder = Decoders.make(.xz) else { throw FirmwareError(file: dataOrigin, cause: "xz is not supported") }
+            newData = DecodingSource(joined, decoder: decoder, origin: dataOrigin)
+        }
+        try work.checkFreeSpace(for: list.newDataSize, origin: dataOrigin)
+        let path = work.newPath(partition)
+        let backing = ImageBacking(path: path, isWorkFile: true)
+        let fd = try WorkFiles.create(path, origin: dataOrigin)
+        defer { close(fd) }
+        var stream = AnyByteSource(base: newData)
+        _ = try BlockImageWriter.write(list, newData: &stream, to: fd, origin: dataOrigin)
+        let file = try OpenFile(path: path, origin: dataOrigin)
+        let kind = ContentKind.detect(try file.slice(origin: dataOrigin).bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+        guard kind.isFileSystem else {
+            throw FirmwareError(file: dataOrigin, cause: "the block image holds no ext4 or EROFS file system (\(kind))")
+        }
+        guard let parsed = PartitionName.parse(fileName: partition + ".img"), PartitionName.isDumped(parsed.name) else {
+            skipped.append("\(dataOrigin): \(partition) is not a dumped partition")
+            return
+        }
+        let image = PartitionImage(
+            name: parsed.name, kind: kind, origin: dataOrigin, expandedFrom: "block OTA", backing: backing, extents: [.data(at: 0, length: file.size)])
+        try adopt(image, slot: parsed.slot, level: level)
     }
 }

@@ -67,9 +67,38 @@ extension PackageWalk {
         }
     }
 
-    /// A super image: its logical partitions are read in place, by extent.
+    /// A super image: its logical partitions are read in place, by extent (no copy). A super that
+    /// holds no partition data (metadata only) is kept as a plain file.
     mutating func superImage(_ bytes: StoredBytes, member: Member, level: Level, expandedFrom: String?) throws {
-        throw FirmwareError(file: member.origin, cause: "super images are not supported yet")
+        let partitions = try SuperImage.partitions(in: bytes.slice)
+        guard !partitions.isEmpty else {
+            var source = SliceSource(bytes.slice)
+            let kept = Member(path: member.path, mode: member.mode, size: bytes.slice.length, origin: member.origin, stored: bytes, source: source)
+            try plain(kept, &source, level: level)
+            return
+        }
+        let via = expandedFrom.map { "super image, \($0)" } ?? "super image"
+        for partition in partitions {
+            let origin = "\(member.origin):\(partition.name)"
+            let extents = partition.extents.map { extent in
+                guard case .data(let offset) = extent.source else { return extent }
+                return ImageExtent(length: extent.length, source: .data(offset: bytes.slice.offset + offset))
+            }
+            let image = PartitionImage(name: partition.name, kind: .other, origin: origin, expandedFrom: via, backing: bytes.backing, extents: extents)
+            let file = try image.open()
+            let kind = ContentKind.detect(try file.bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+            guard kind.isFileSystem else {
+                skipped.append("\(origin): holds no ext4 or EROFS file system (\(kind))")
+                continue
+            }
+            guard PartitionName.isDumped(partition.name) else {
+                skipped.append("\(origin): \(partition.name) is not a dumped partition")
+                continue
+            }
+            var typed = image
+            typed.kind = kind
+            try adopt(typed, slot: nil, level: level)
+        }
     }
 
     /// An A/B OTA payload: its partitions are extracted into work files.

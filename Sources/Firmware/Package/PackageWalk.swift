@@ -218,7 +218,7 @@ struct PackageWalk<Sink: UnpackSink> {
         while compressed.count < 4 << 20 {
             let more = try stream.readBytes(64 << 10)
             compressed += more
-            inner = Self.decodedPrefix(of: compressed, format: format)
+            inner = try Self.decodedPrefix(of: compressed, format: format, isWhole: more.isEmpty, origin: member.origin)
             if inner.count >= ContentKind.headerSize || more.isEmpty { break }
         }
         var replay = PrefixedSource(prefix: compressed, rest: stream)
@@ -262,13 +262,20 @@ struct PackageWalk<Sink: UnpackSink> {
     }
 
     /// As much of the start of a compressed stream as `compressed` decodes to (up to a header).
-    private static func decodedPrefix(of compressed: [UInt8], format: ContentKind.Compression) -> [UInt8] {
+    /// Corrupt data fails here, naming the member; running out of input only does when
+    /// `compressed` is the whole member.
+    private static func decodedPrefix(of compressed: [UInt8], format: ContentKind.Compression, isWhole: Bool, origin: String) throws -> [UInt8] {
         guard let decoder = Decoders.make(format) else { return [] }
-        var source = DecodingSource(MemorySource(compressed), decoder: decoder, origin: "")
+        var source = DecodingSource(MemorySource(compressed), decoder: decoder, origin: origin)
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: ContentKind.headerSize)
         while out.count < ContentKind.headerSize {
-            guard let n = try? buffer.withUnsafeMutableBytes({ try source.read(into: $0) }), n > 0 else { break }
+            let n: Int
+            do { n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) } } catch let error as FirmwareError {
+                if isWhole || error.cause.hasPrefix("corrupt") { throw error }
+                break
+            }
+            if n == 0 { break }
             out += buffer[..<n]
         }
         return Array(out.prefix(ContentKind.headerSize))
