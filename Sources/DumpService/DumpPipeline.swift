@@ -68,8 +68,7 @@ public struct DumpPipeline: Sendable {
         defer { try? FileManager.default.removeItem(atPath: work) }
 
         let partitions = PartitionIngestion(
-            reader: reader, ingester: TreeIngester(store: store, threads: configuration.threads),
-            scratchBase: work + "/trees", progress: progress)
+            reader: reader, store: store, threads: configuration.threads, scratchBase: work + "/trees", progress: progress)
         // Every path out waits for the background partition reads before the work directory goes.
         defer { _ = try? partitions.wait() }
 

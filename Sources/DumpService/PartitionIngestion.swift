@@ -29,12 +29,17 @@ final class PartitionIngestion: Sendable {
     private let state = Mutex(State())
     private let reader: any PartitionReader
     private let ingester: TreeIngester
+    private let store: StagingStore
     private let scratchBase: String
     private let progress: @Sendable (DumpProgress) -> Void
 
-    init(reader: any PartitionReader, ingester: TreeIngester, scratchBase: String, progress: @escaping @Sendable (DumpProgress) -> Void) {
+    init(
+        reader: any PartitionReader, store: StagingStore, threads: Int, scratchBase: String,
+        progress: @escaping @Sendable (DumpProgress) -> Void
+    ) {
         self.reader = reader
-        self.ingester = ingester
+        self.store = store
+        self.ingester = TreeIngester(store: store, threads: threads)
         self.scratchBase = scratchBase
         self.progress = progress
     }
@@ -68,18 +73,52 @@ final class PartitionIngestion: Sendable {
 
     private func read(_ image: PartitionImage) throws -> Finished {
         let step = DumpStep.readPartitions
-        let scratch = scratchBase + "/" + image.name
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch)
-        }
         progress(DumpProgress(step: step, fraction: 0, detail: "\(image.name): reading the \(image.kind)"))
-        let source = try reader.open(image, scratch: scratch)
-        let result = try ingester.ingest(source, prefix: RepoPath(image.name)) { [progress] done, total in
-            progress(DumpProgress(step: step, fraction: Double(done) / Double(max(total, 1)), detail: "\(image.name): \(done)/\(total) files", isMilestone: false))
-        }
+        var result = try ingest(image, prefix: RepoPath(image.name))
+        try unpackNestedImages(of: image, into: &result)
         let bytes = result.entries.reduce(UInt64(0)) { $0 + $1.size }
         progress(DumpProgress(step: step, fraction: 1, detail: "\(image.name): \(result.entries.count) files, \(bytes) bytes"))
         return Finished(image: image, result: result)
+    }
+
+    /// Reads one image's tree into the store under `prefix`.
+    private func ingest(_ image: PartitionImage, prefix: RepoPath) throws -> TreeIngestResult {
+        let step = DumpStep.readPartitions
+        let scratch = scratchBase + "/" + prefix.description
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let source = try reader.open(image, scratch: scratch)
+        return try ingester.ingest(source, prefix: prefix) { [progress] done, total in
+            progress(DumpProgress(step: step, fraction: Double(done) / Double(max(total, 1)), detail: "\(prefix): \(done)/\(total) files", isMilestone: false))
+        }
+    }
+
+    /// Oplus firmware keeps partition images inside partitions (`vendor/euclid/my_product.img`):
+    /// each one that holds a file system is read into a sibling directory (`vendor/euclid/my_product/`)
+    /// and replaces the image in the dump, as the existing dumper does.
+    private func unpackNestedImages(of image: PartitionImage, into result: inout TreeIngestResult) throws {
+        let nested = result.entries.enumerated().filter { _, entry in
+            entry.mode != .symlink && entry.size >= 2048 && NestedImages.isCandidate(entry.path.description)
+        }
+        var removed: Set<Int> = []
+        for (index, entry) in nested {
+            let path = entry.path.description
+            let work = scratchBase + "/nested-\(index)-\(UInt32.random(in: 0...UInt32.max)).img"
+            let backing = ImageBacking(path: work, isWorkFile: true)
+            let size = try store.inflate(entry.id, to: work)
+            let header = try OpenFile(path: work, origin: path).slice(origin: path).bytes(at: 0, count: Int(min(size, UInt64(ContentKind.headerSize))))
+            let kind = ContentKind.detect(header)
+            guard kind.isFileSystem else { continue }
+            let inner = PartitionImage(
+                name: NestedImages.directory(for: path), kind: kind, origin: "\(image.origin):\(path)", expandedFrom: nil,
+                backing: backing, extents: [.data(at: 0, length: size)])
+            let tree = try ingest(inner, prefix: RepoPath(inner.name))
+            result.entries += tree.entries
+            result.newObjects += tree.newObjects
+            result.reusedObjects += tree.reusedObjects
+            result.skipped += tree.skipped
+            removed.insert(index)
+        }
+        result.entries = result.entries.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     }
 }

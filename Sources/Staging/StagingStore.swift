@@ -73,6 +73,41 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
         return try ZlibInflater.inflate([UInt8](data))
     }
 
+    /// Writes the content of `id` to the new file `path`, inflating as it streams (for big objects,
+    /// such as an image inside a partition). Returns the size written.
+    @discardableResult
+    public func inflate(_ id: ObjectID, to path: String) throws -> UInt64 {
+        let input = open(try deflatedObjectPath(for: id), O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw StagingError("cannot open object \(id.hex)", cause: String(cString: strerror(errno))) }
+        defer { close(input) }
+        let output = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw StagingError("cannot create \(path)", cause: String(cString: strerror(errno))) }
+        defer { close(output) }
+        let inflater = try ZlibInflater()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var written: UInt64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw StagingError("cannot read object \(id.hex)", cause: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            try buffer.withUnsafeBytes { chunk in
+                try inflater.inflate(UnsafeRawBufferPointer(rebasing: chunk[..<n])) { out in
+                    var done = 0
+                    while done < out.count {
+                        let w = write(output, out.baseAddress! + done, out.count - done)
+                        if w < 0 && errno == EINTR { continue }
+                        guard w > 0 else { throw StagingError("cannot write \(path)", cause: String(cString: strerror(w < 0 ? errno : ENOSPC))) }
+                        done += w
+                    }
+                    written += UInt64(out.count)
+                }
+            }
+        }
+        guard inflater.isFinished else { throw StagingError("object \(id.hex) is truncated in the staging store at \(root)") }
+        return written
+    }
+
     /// An object file being written: an unnamed `O_TMPFILE` inode, or a named temporary file where
     /// the file system has no `O_TMPFILE`.
     final class PendingObject {

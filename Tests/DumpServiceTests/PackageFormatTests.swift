@@ -83,4 +83,23 @@ import Testing
         #expect(notDumped.sorted() == expected.notDumped.sorted())
         try Tool.check("git", ["--git-dir", repository, "fsck", "--strict"])
     }
+
+    /// Oplus keeps partition images inside vendor (`vendor/euclid/my_product.img`): their trees
+    /// replace them in the dump; an `.img` there that is no file system stays a file.
+    @Test func euclidImagesInsideVendorAreUnpacked() throws {
+        let dir = try TemporaryDirectory("oplus")
+        try Tool.check("python3", [TestPaths.fixture("formats/packages.py"), "--out", dir.path, "oplus"])
+        let run = try Tool.run(
+            TestPaths.dumpyardBinary, ["dump", dir.file("oplus.zip"), "--out", dir.file("out")], environment: ["DUMPYARD_HOME": dir.file("home")])
+        try #require(run.status == 0, "\(run.stderr)")
+        let repository = dir.file("out/yardphone/gravel.git")
+        let lines = try Tool.check("git", ["--git-dir", repository, "ls-tree", "-r", "HEAD", "--", "system", "vendor", "product"]).stdout
+            .split(separator: "\n").map(String.init)
+        let reference = Self.referenceTrees.split(separator: "\n").map(String.init)
+        let added = Set(lines).subtracting(reference).map { $0.split(separator: "\t").last.map(String.init) ?? "" }
+        #expect(Set(added) == ["vendor/euclid/my_product/build.prop", "vendor/euclid/notes.img"])
+        #expect(Set(reference).isSubset(of: Set(lines)))
+        let prop = try Tool.check("git", ["--git-dir", repository, "show", "HEAD:vendor/euclid/my_product/build.prop"]).stdout
+        #expect(prop.contains("ro.build.version.ota=GRAVEL_11.F.01"))
+    }
 }
