@@ -66,9 +66,7 @@ public final class PayloadExtractor: Sendable {
         try DiskSpace.require(plan.diskBytesNeeded, in: directory, for: "the images of \(payload.origin)")
         let outputs = try OutputFiles(directory: directory, partitions: plan.partitions)
         do {
-            try withoutActuallyEscaping(progress) { progress throws in
-                try runOperations(outputs: outputs, threads: threads, progress: progress)
-            }
+            try runOperations(outputs: outputs, threads: threads, progress: progress)
             let checked = try verifyImages(outputs: outputs, threads: threads)
             try outputs.closeAll()
             return plan.partitions.indices.map { i in
@@ -81,7 +79,7 @@ public final class PayloadExtractor: Sendable {
     }
 
     /// Every data-carrying operation, largest partitions first, pulled by `threads` workers.
-    private func runOperations(outputs: OutputFiles, threads: Int, progress: @escaping @Sendable (UInt64, UInt64) -> Void) throws {
+    private func runOperations(outputs: OutputFiles, threads: Int, progress: @Sendable (UInt64, UInt64) -> Void) throws {
         let order = plan.partitions.indices.sorted { plan.partitions[$0].size > plan.partitions[$1].size }
         var work: [(partition: Int, operation: Int)] = []
         for p in order {
