@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
         .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),  // bzip2 ships no .pc file
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // MARK: - L1 one Swift wrapper per C library
         /** libgit2: repositories, object database, index → tree, commits, refs, packbuilder. */
@@ -34,8 +37,10 @@ let package = Package(
         /** OpenSSL EVP: SHA-1 and SHA-256, streaming. */
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         /** zlib inflate and CRC-32, ISA-L igzip deflate into zlib streams; the stream decoders
-            (gzip, brotli, LZ4 frame, and the payload codecs). */
-        .target(name: "Compression", dependencies: ["CZlib", "CIsal", "CBrotli", "CLz4"], swiftSettings: strictSettings),
+            (gzip, brotli, LZ4 frame, xz, bzip2, zstd). */
+        .target(
+            name: "Compression", dependencies: ["CZlib", "CIsal", "CBrotli", "CLz4", "CLzma", "CBzip2", "CZstd"],
+            swiftSettings: strictSettings),
 
         // MARK: - L2 pure domain
         /** Pure rules: properties, naming, manifest, content detection, progress steps. No I/O. */
@@ -43,7 +48,9 @@ let package = Package(
 
         // MARK: - L3 adapters, one job each
         /** Containers, sparse images and partition readers: firmware bytes in, files out. */
-        .target(name: "Firmware", dependencies: ["DumpCore", "Archive", "Compression", "Crypto"], swiftSettings: strictSettings),
+        .target(
+            name: "Firmware", dependencies: ["DumpCore", "Archive", "Compression", "Crypto"],
+            swiftSettings: strictSettings),
         /** The content-addressed staging store shared by all dumps. */
         .target(name: "Staging", dependencies: ["DumpCore", "Crypto", "Compression"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
@@ -60,6 +67,9 @@ let package = Package(
 
         // MARK: - L5 executable
         .executableTarget(name: "dumpyard", dependencies: ["DumpService"], swiftSettings: strictSettings),
+        /** Benchmarks of single stages (payload extraction, decode floor), run by scripts/bench-*.sh. */
+        .executableTarget(
+            name: "dumpyard-bench", dependencies: ["Firmware", "Compression", "DumpCore"], swiftSettings: strictSettings),
 
         // MARK: - Tests
         /** Shared test helpers: temp directories, fixture paths, running real tools. */

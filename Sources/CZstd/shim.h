@@ -1,0 +1,3 @@
+#include <zstd.h>
+/* ZSTD_getErrorCode lives in the separate error header. */
+#include <zstd_errors.h>

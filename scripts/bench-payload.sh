@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Payload extraction benchmark: dumpyard vs. a PyPI payload dumper vs. the decode floor.
+# Builds (once, cached under /var/tmp) an OTA zip whose payload.bin holds ~1.1 GB of image-like
+# partition data: mostly REPLACE_XZ, some REPLACE and ZERO, and ZSTD ops (all in `odm`, because
+# the PyPI dumper cannot decode ZSTD: it extracts the other partitions).
+# Usage: scripts/bench-payload.sh [--rebuild]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+
+cache=/var/tmp/dumpyard-bench-payload
+zip="$cache/ota.zip"
+venv=/var/tmp/apd-venv
+[ "${1:-}" = "--rebuild" ] && rm -rf "$cache"
+mkdir -p "$cache"
+
+if [ ! -f "$zip" ]; then
+  echo "bench: generating images and the OTA zip in $cache (a few minutes)" >&2
+  # name size_MiB seed; 3/8 random, 1/8 zero, 1/2 text-like runs, as in extraction.md §5.
+  images=(system:512:1 product:320:2 vendor:192:3 boot:64:4 odm:32:5)
+  for spec in "${images[@]}"; do
+    IFS=: read -r name mib seed <<<"$spec"
+    python3 - "$cache/$name.img" "$mib" "$seed" <<'PY' &
+import random, sys
+path, mib, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+r = random.Random(seed)
+size = mib << 20
+words = [b"ro.product.", b"vendor/lib64/", b"android.hardware.", b"=true\n", b"libc++.so", b"<permission name=\"", b"0x%08x "]
+with open(path, "wb") as f:
+    done = 0
+    while done < size:
+        n = min(r.randint(1, 64) * 4096, size - done)
+        k = r.randrange(8)
+        if k < 3:
+            f.write(r.randbytes(n))
+        elif k == 3:
+            f.write(bytes(n))
+        else:
+            out = bytearray()
+            while len(out) < n:
+                out += r.choice(words) + str(r.randrange(1 << 20)).encode() + b"\n"
+            f.write(bytes(out[:n]))
+        done += n
+PY
+  done
+  wait
+  python3 fixtures/formats/payload.py --out "$cache/payload.bin" --zip "$zip" --chunk $((2 << 20)) --jobs 2 --xz-preset 1 \
+    --policy "xz=14,replace=1" --partition-policy odm=zstd \
+    system="$cache/system.img" product="$cache/product.img" vendor="$cache/vendor.img" boot="$cache/boot.img" odm="$cache/odm.img"
+  for name in system product vendor boot odm; do sha256sum "$cache/$name.img" | cut -d' ' -f1 >"$cache/$name.sha256"; done
+  rm -f "$cache"/*.img "$cache/payload.bin"
+fi
+if [ ! -x "$venv/bin/payload-dumper" ]; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q android-payload-dumper==2.3.0
+fi
+
+swift build -c release --product dumpyard-bench >/dev/null
+bench=.build/release/dumpyard-bench
+out="$cache/out"
+
+# Runs a command under /usr/bin/time -v; prints "wall cpu rss_mb".
+measure() {
+  local log="$cache/time.log"
+  /usr/bin/time -v "$@" >"$cache/cmd.log" 2>"$log" || { cat "$cache/cmd.log" "$log" >&2; return 1; }
+  awk -F': ' '
+    /Elapsed \(wall clock\)/ { n = split($2, t, ":"); wall = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
+    /User time/ { user = $2 } /System time/ { sys = $2 } /Maximum resident set size/ { rss = $2 / 1024 }
+    END { printf "%.2f %.2f %.0f\n", wall, user + sys, rss }' "$log"
+}
+
+sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
+cat "$zip" >/dev/null  # same warm page cache for every contender
+echo "payload: $(du -h "$zip" | cut -f1) zip; partition data $(( (512 + 320 + 192 + 64 + 32) )) MiB" >&2
+
+rm -rf "$out" && mkdir -p "$out"
+read -r d_wall d_cpu d_rss < <(measure "$bench" payload "$zip" "$out" 2)
+for name in system product vendor boot odm; do
+  [ "$(sha256sum "$out/$name.img" | cut -d' ' -f1)" = "$(cat "$cache/$name.sha256")" ] || { echo "bench: $name differs" >&2; exit 1; }
+done
+rm -rf "$out" && mkdir -p "$out"
+read -r f_wall f_cpu f_rss < <(measure "$bench" floor "$zip")
+floor=$(awk -v c="$f_cpu" 'BEGIN { printf "%.2f", c / 2 }')
+read -r p_wall p_cpu p_rss < <(measure "$venv/bin/payload-dumper" -j 2 -o "$out" -p system product vendor boot -- "$zip")
+rm -rf "$out"
+
+printf '%-44s %9s %9s %9s\n' "contender" "wall s" "CPU s" "RSS MB"
+printf '%-44s %9s %9s %9s\n' "dumpyard-bench payload (2 threads)" "$d_wall" "$d_cpu" "$d_rss"
+printf '%-44s %9s %9s %9s\n' "decode floor (serial CPU / 2 cores)" "$floor" "$f_cpu" "$f_rss"
+printf '%-44s %9s %9s %9s\n' "android-payload-dumper 2.3.0 -j 2 (no odm)" "$p_wall" "$p_cpu" "$p_rss"
+awk -v d="$d_wall" -v f="$floor" -v p="$p_wall" 'BEGIN { printf "dumpyard / floor = %.2fx (goal <= 1.15x); PyPI / dumpyard = %.2fx\n", d / f, p / d }'
