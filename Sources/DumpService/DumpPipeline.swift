@@ -79,7 +79,14 @@ public struct DumpPipeline: Sendable {
             var sink = StoreSink(ingester: store.makeIngester(), partitions: partitions)
             let unpacked: UnpackResult
             do {
-                unpacked = try FirmwareUnpacker(imageDirectory: work + "/images", threads: configuration.threads).unpack(firmware, into: &sink)
+                var unpacker = FirmwareUnpacker(imageDirectory: work + "/images", threads: configuration.threads)
+                unpacker.progress = { state in
+                    let mib = { (bytes: UInt64) in bytes >> 20 }
+                    progress(DumpProgress(
+                        step: .expandImages, fraction: Double(state.done) / Double(max(state.total, 1)),
+                        detail: "\(state.origin): \(mib(state.done)) of \(mib(state.total)) MiB", isMilestone: false))
+                }
+                unpacked = try unpacker.unpack(firmware, into: &sink)
             } catch {
                 // A failed partition read stops the unpacker: report the read, not the stop.
                 if partitions.hasFailed {

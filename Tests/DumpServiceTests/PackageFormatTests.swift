@@ -64,6 +64,9 @@ import Testing
         Expectation(package: "super-split.zip", others: ["android-info.txt"]),
         Expectation(package: "samsung-super.zip", others: ["boot.img"]),
         Expectation(package: "blockota.zip", others: ["META-INF/com/android/metadata", "boot.img"]),
+        Expectation(package: "ota.zip", others: ["META-INF/com/android/metadata", "boot.img", "payload_properties.txt"]),
+        Expectation(package: "payload.bin", others: ["boot.img"]),
+        Expectation(package: "wrapped.zip", others: ["android-info.txt", "notes.txt.gz"]),
     ]
 
     @Test(arguments: expectations)

@@ -116,6 +116,28 @@ import Testing
                 zipit([('AP_X.tar.md5', data[:len(data) // 3])])
                 """,
             expected: ["AP_X.tar.md5"]),
+        Case(
+            name: "an incremental A/B OTA",
+            build: """
+                subprocess.run([sys.executable, os.path.join(sys.argv[2], 'payload.py'), '--out', os.path.join(d, 'p.bin'), '--zip', fw,
+                                '--variant', 'incremental', 'system=' + img.system], check=True, stdout=subprocess.DEVNULL)
+                """,
+            expected: ["fw.zip:payload.bin", "incremental OTA", "SOURCE_COPY"]),
+        Case(
+            name: "a payload operation whose data does not match its hash",
+            build: """
+                subprocess.run([sys.executable, os.path.join(sys.argv[2], 'payload.py'), '--out', os.path.join(d, 'p.bin'), '--zip', fw,
+                                '--variant', 'bad-blob-hash', 'system=' + img.system], check=True, stdout=subprocess.DEVNULL)
+                """,
+            expected: ["fw.zip:payload.bin", "partition system operation"]),
+        Case(
+            name: "a truncated payload",
+            build: """
+                subprocess.run([sys.executable, os.path.join(sys.argv[2], 'payload.py'), '--out', os.path.join(d, 'p.bin'),
+                                '--variant', 'truncated', 'system=' + img.system], check=True, stdout=subprocess.DEVNULL)
+                with zipfile.ZipFile(fw, 'w', zipfile.ZIP_STORED) as z: z.write(os.path.join(d, 'p.bin'), 'payload.bin')
+                """,
+            expected: ["fw.zip:payload.bin"]),
     ]
 
     @Test(arguments: cases)

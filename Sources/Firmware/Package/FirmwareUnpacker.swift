@@ -10,6 +10,15 @@ public struct UnpackResult: Sendable {
     public var skipped: [String]
 }
 
+/// How far a long piece of unpacking is (the partitions of a payload.bin being extracted).
+public struct UnpackProgress: Sendable {
+    /// What is being unpacked (`ota.zip:payload.bin`).
+    public var origin: String
+    /// Bytes written so far, and in all.
+    public var done: UInt64
+    public var total: UInt64
+}
+
 /// Receives what unpacking finds, as it finds it: partition images ready to read, and the
 /// members that are not partition images.
 public protocol UnpackSink {
@@ -42,6 +51,8 @@ public struct FirmwareUnpacker: Sendable {
     public var maximumDepth = 4
     /// At most this many members in all archives together.
     public var maximumMembers = 500_000
+    /// Told how long work goes (payload extraction), from any thread.
+    public var progress: (@Sendable (UnpackProgress) -> Void)?
 
     public init(imageDirectory: String, threads: Int = 2) {
         self.imageDirectory = imageDirectory

@@ -101,8 +101,44 @@ extension PackageWalk {
         }
     }
 
-    /// An A/B OTA payload: its partitions are extracted into work files.
+    /// An A/B OTA payload: its partitions are extracted into work files, in parallel; those that
+    /// hold a file system become partition images, the others (boot, vbmeta, dtbo, …) are kept as
+    /// `<name>.img` files.
     mutating func payload(_ bytes: StoredBytes, member: Member, level: Level) throws {
-        throw FirmwareError(file: member.origin, cause: "OTA payloads are not supported yet")
+        let extractor = try PayloadExtractor(payload: bytes.slice)
+        let directory = work.newPath("payload")
+        guard mkdir(directory, 0o700) == 0 else {
+            throw FirmwareError(file: member.origin, cause: "cannot create a work directory: \(String(cString: strerror(errno)))")
+        }
+        let report = unpacker.progress
+        let payloadOrigin = member.origin
+        let extracted = try extractor.extract(into: directory, threads: unpacker.threads) { done, total in
+            report?(UnpackProgress(origin: payloadOrigin, done: done, total: total))
+        }
+        // Every image gets its owner before any is handed over, so a failure deletes them all.
+        let backings = extracted.map { ImageBacking(path: $0.path, isWorkFile: true) }
+        for (partition, backing) in zip(extracted, backings) {
+            let origin = "\(member.origin):\(partition.name)"
+            let file = try OpenFile(path: partition.path, origin: origin)
+            let kind = ContentKind.detect(try file.slice(origin: origin).bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+            if kind.isFileSystem {
+                guard PartitionName.isDumped(partition.name) else {
+                    skipped.append("\(origin): \(partition.name) is not a dumped partition")
+                    continue
+                }
+                let image = PartitionImage(
+                    name: partition.name, kind: kind, origin: origin, expandedFrom: "payload", backing: backing,
+                    extents: [.data(at: 0, length: partition.size)])
+                try adopt(image, slot: nil, level: level)
+            } else {
+                var source = SliceSource(file.slice(origin: origin))
+                var components = member.path.components.dropLast().map { String(decoding: $0, as: UTF8.self) }
+                components.append(partition.name + ".img")
+                let kept = Member(
+                    path: RepoPath(components.joined(separator: "/")), mode: .regular, size: partition.size, origin: origin,
+                    stored: nil, source: source)
+                try plain(kept, &source, level: level)
+            }
+        }
     }
 }

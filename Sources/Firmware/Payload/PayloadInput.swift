@@ -6,19 +6,15 @@ public enum PayloadInput {
         let file = try OpenFile(path: path)
         let magic = try file.slice(origin: path).bytes(at: 0, count: Int(min(file.size, 4)))
         guard magic == Array("PK\u{3}\u{4}".utf8) else { return file.slice(origin: path) }
-        let members = try ZipDirectory.read(fd: file.fd, fileSize: file.size, file: path)
+        let whole = file.slice(origin: path)
+        let members = try ZipDirectory.read(slice: whole)
         guard let member = members.first(where: { $0.name == Array("payload.bin".utf8) }) else {
             throw FirmwareError(file: path, cause: "the zip has no payload.bin")
         }
         guard member.method == 0, !member.isEncrypted, member.compressedSize == member.size else {
             throw FirmwareError(file: path, cause: "payload.bin is compressed or encrypted in the zip; OTA zips store it")
         }
-        let whole = file.slice(origin: path)
-        let local = try whole.bytes(at: member.localHeaderOffset, count: 30, truncated: "truncated zip: local header of payload.bin")
-        guard local.le32(0) == 0x0403_4B50 else {
-            throw FirmwareError(file: path, offset: member.localHeaderOffset, cause: "corrupt zip: no local header for payload.bin")
-        }
-        let dataStart = member.localHeaderOffset + 30 + UInt64(local.le16(26)) + UInt64(local.le16(28))
+        let dataStart = try ZipDirectory.dataOffset(of: member, slice: whole)
         return try whole.subslice(at: dataStart, length: member.size, origin: path + ":payload.bin")
     }
 }
