@@ -1,10 +1,12 @@
 // dumpyard-bench: single-stage benchmarks, run by scripts/bench-payload.sh.
 //   dumpyard-bench payload <file.zip|payload.bin> <outdir> [threads]   extract every partition
 //   dumpyard-bench floor <file.zip|payload.bin>                         decode every op serially, report CPU seconds
+//   dumpyard-bench writefloor <file.zip|payload.bin> <outdir> [threads]  write as many bytes as the images hold, no decoding
 import Compression
 import DumpCore
 import Firmware
 import Foundation
+import Synchronization
 
 func cpuSeconds() -> Double {
     var usage = rusage()
@@ -61,6 +63,36 @@ func decodeFloor(_ payload: FileSlice) throws -> UInt64 {
 }
 
 let arguments = CommandLine.arguments
+/// Writes every partition's size of bytes into fresh pre-sized files in `directory` on `threads`
+/// threads (2 MiB `pwrite`s, each thread its own file): what writing the images costs on this
+/// machine, without decoding. Returns the bytes written.
+func writeFloor(_ payload: FileSlice, directory: String, threads: Int) throws -> UInt64 {
+    let sizes = try PayloadExtractor(payload: payload).partitions.map(\.size).sorted(by: >)
+    let next = Mutex(0)
+    let chunk = 2 << 20
+    DispatchQueue.concurrentPerform(iterations: threads) { worker in
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 4096)
+        defer { buffer.deallocate() }
+        for i in 0..<chunk { buffer[i] = UInt8(truncatingIfNeeded: i &* 31 &+ worker) }
+        while true {
+            let index: Int = next.withLock { n in defer { n += 1 }; return n }
+            guard index < sizes.count else { return }
+            let path = directory + "/write-floor-\(index).img"
+            let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+            ftruncate(fd, off_t(sizes[index]))
+            var offset: UInt64 = 0
+            while offset < sizes[index] {
+                let n = Int(min(UInt64(chunk), sizes[index] - offset))
+                _ = pwrite(fd, buffer.baseAddress, n, off_t(offset))
+                offset += UInt64(n)
+            }
+            close(fd)
+            unlink(path)
+        }
+    }
+    return sizes.reduce(0, +)
+}
+
 guard arguments.count >= 3 else { fail("usage: dumpyard-bench payload <file> <outdir> [threads] | floor <file>") }
 do {
     let payload = try PayloadInput.open(path: arguments[2])
@@ -73,6 +105,11 @@ do {
         let bytes = results.reduce(0) { $0 + $1.size }
         let seconds = Date().timeIntervalSince(start)
         print(String(format: "payload: %d partitions, %.1f MB in %.2f s wall, %.2f s CPU (%d threads)", results.count, Double(bytes) / 1e6, seconds, cpuSeconds(), threads))
+    case "writefloor":
+        guard arguments.count >= 4 else { fail("usage: dumpyard-bench writefloor <file> <outdir> [threads]") }
+        let threads = arguments.count > 4 ? Int(arguments[4]) ?? 2 : 2
+        let written = try writeFloor(payload, directory: arguments[3], threads: threads)
+        print(String(format: "writefloor: %.1f MB written in %.2f s CPU (%d threads)", Double(written) / 1e6, cpuSeconds(), threads))
     case "floor":
         let decoded = try decodeFloor(payload)
         print(String(format: "floor: %.1f MB decoded serially in %.2f s CPU", Double(decoded) / 1e6, cpuSeconds()))

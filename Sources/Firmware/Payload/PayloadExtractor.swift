@@ -66,8 +66,7 @@ public final class PayloadExtractor: Sendable {
         try DiskSpace.require(plan.diskBytesNeeded, in: directory, for: "the images of \(payload.origin)")
         let outputs = try OutputFiles(directory: directory, partitions: plan.partitions)
         do {
-            try runOperations(outputs: outputs, threads: threads, progress: progress)
-            let checked = try verifyImages(outputs: outputs, threads: threads)
+            let checked = try runOperations(outputs: outputs, threads: threads, progress: progress)
             try outputs.closeAll()
             return plan.partitions.indices.map { i in
                 ExtractedPartition(name: plan.partitions[i].update.name, path: outputs.paths[i], size: plan.partitions[i].size, hashChecked: checked[i])
@@ -78,66 +77,108 @@ public final class PayloadExtractor: Sendable {
         }
     }
 
-    /// Every data-carrying operation, largest partitions first, pulled by `threads` workers.
-    private func runOperations(outputs: OutputFiles, threads: Int, progress: @Sendable (UInt64, UInt64) -> Void) throws {
-        let order = plan.partitions.indices.sorted { plan.partitions[$0].size > plan.partitions[$1].size }
-        var work: [(partition: Int, operation: Int)] = []
-        for p in order {
-            for (o, operation) in plan.partitions[p].update.operations.enumerated() where operation.type.carriesData {
-                work.append((p, o))
-            }
+    /// Runs every data-carrying operation on `threads` workers. Each worker keeps to one partition
+    /// (largest first) while it has operations left, so two threads rarely write one file at once
+    /// (they would wait on its inode lock); the worker that finishes a partition's last operation
+    /// sizes the image and checks its SHA-256 at once, while the others go on decoding.
+    /// Returns which images had their whole-image hash checked.
+    private func runOperations(outputs: OutputFiles, threads: Int, progress: @Sendable (UInt64, UInt64) -> Void) throws -> [Bool] {
+        let partitions = plan.partitions.indices.map { p in
+            plan.partitions[p].update.operations.indices.filter { plan.partitions[p].update.operations[$0].type.carriesData }
         }
-        let jobs = work
+        let queue = PartitionQueue(operationCounts: partitions.map(\.count), sizes: plan.partitions.map(\.size))
         let total = plan.totalDecodedBytes
         let shared = SharedProgress()
-        WorkerPool.run(threads: min(max(threads, 1), 64, max(jobs.count, 1))) { [self] _ in
+        let checked = Mutex<Set<Int>>([])
+        WorkerPool.run(threads: min(max(threads, 1), 64, max(partitions.reduce(0) { $0 + $1.count }, 1))) { [self] _ in
             let runner = OperationRunner(payload: payload, dataOffset: header.dataOffset, blockSize: plan.blockSize)
-            while let next = shared.claim(below: jobs.count) {
-                let (p, o) = jobs[next]
+            var current: Int?
+            while !shared.hasFailed, let (p, index) = queue.claim(after: current) {
+                current = p
                 let partition = plan.partitions[p]
-                let operation = partition.update.operations[o]
                 do {
-                    try runner.run(operation, index: o, partition: partition.update.name, fd: outputs.fds[p], path: outputs.paths[p])
+                    if index >= 0 {
+                        let o = partitions[p][index]
+                        let operation = partition.update.operations[o]
+                        try runner.run(operation, index: o, partition: partition.update.name, fd: outputs.fds[p], path: outputs.paths[p])
+                        progress(shared.add(operation.destinationBlocks * plan.blockSize), total)
+                    }
+                    if queue.complete(p), try finish(p, outputs: outputs) { checked.withLock { _ = $0.insert(p) } }
                 } catch {
                     shared.fail(error)
                     return
                 }
-                progress(shared.add(operation.destinationBlocks * plan.blockSize), total)
             }
         }
         if let error = shared.failure { throw error }
-        for p in plan.partitions.indices {
-            // Writes of an unaligned last block run past the size; this also sizes untouched files.
-            guard ftruncate(outputs.fds[p], off_t(plan.partitions[p].size)) == 0 else {
-                throw FirmwareError(file: outputs.paths[p], cause: "cannot size the image: \(String(cString: strerror(errno)))")
+        let done = checked.withLock { $0 }
+        return plan.partitions.indices.map { done.contains($0) }
+    }
+
+    /// A partition whose operations all ran: sized exactly (an unaligned last block's write runs
+    /// past the size; an image without operations is only sized), and its SHA-256 checked where
+    /// the manifest gives one that can match. Returns whether it was checked.
+    private func finish(_ p: Int, outputs: OutputFiles) throws -> Bool {
+        let partition = plan.partitions[p]
+        guard ftruncate(outputs.fds[p], off_t(partition.size)) == 0 else {
+            throw FirmwareError(file: outputs.paths[p], cause: "cannot size the image: \(String(cString: strerror(errno)))")
+        }
+        guard partition.wholeImageHashApplies, let expected = partition.update.newHash, !expected.isEmpty else { return false }
+        let actual = try ImageHash.sha256(fd: outputs.fds[p], size: partition.size, path: outputs.paths[p])
+        guard actual == expected else {
+            throw FirmwareError(file: payload.origin, cause: "partition \(partition.update.name): the extracted image's SHA-256 does not match the manifest")
+        }
+        return true
+    }
+}
+
+/// Hands out operations partition by partition. A worker stays on its partition while it has
+/// operations left; then it takes the largest partition nobody works on, and only when there is
+/// none it joins the partition with the most operations left. `complete` says which finished
+/// operation was a partition's last, so exactly one worker finishes each partition.
+private final class PartitionQueue: Sendable {
+    private struct State {
+        var next: [Int]
+        var finished: [Int]
+        var workers: [Int]
+        let counts: [Int]
+        let order: [Int]
+    }
+
+    private let state: Mutex<State>
+
+    init(operationCounts: [Int], sizes: [UInt64]) {
+        let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
+        let zeros = operationCounts.map { _ in 0 }
+        state = Mutex(State(next: zeros, finished: zeros, workers: zeros, counts: operationCounts, order: order))
+    }
+
+    /// The next operation for a worker that last worked on `current`: (partition, index into its
+    /// operations; -1 for a partition without data-carrying operations, handed out once so that it
+    /// gets finished). Nil when nothing is left.
+    func claim(after current: Int?) -> (partition: Int, index: Int)? {
+        state.withLock { s in
+            if let current { s.workers[current] -= 1 }
+            func open(_ p: Int) -> Bool { s.next[p] < max(s.counts[p], 1) }
+            func take(_ p: Int) -> (partition: Int, index: Int) {
+                s.workers[p] += 1
+                let index = s.counts[p] == 0 ? -1 : s.next[p]
+                s.next[p] += 1
+                return (p, index)
             }
+            if let current, open(current) { return take(current) }
+            if let p = s.order.first(where: { open($0) && s.workers[$0] == 0 }) { return take(p) }
+            if let p = s.order.filter(open).max(by: { s.counts[$0] - s.next[$0] < s.counts[$1] - s.next[$1] }) { return take(p) }
+            return nil
         }
     }
 
-    /// Checks each image's SHA-256 where the manifest gives one that can match; returns which were checked.
-    private func verifyImages(outputs: OutputFiles, threads: Int) throws -> [Bool] {
-        let candidates = plan.partitions.indices.filter {
-            plan.partitions[$0].wholeImageHashApplies && (plan.partitions[$0].update.newHash?.isEmpty == false)
-        }.sorted { plan.partitions[$0].size > plan.partitions[$1].size }
-        let shared = SharedProgress()
-        WorkerPool.run(threads: min(max(threads, 1), 64, max(candidates.count, 1))) { [self] _ in
-            while let next = shared.claim(below: candidates.count) {
-                let p = candidates[next]
-                let partition = plan.partitions[p]
-                do {
-                    let actual = try ImageHash.sha256(fd: outputs.fds[p], size: partition.size, path: outputs.paths[p])
-                    guard actual == partition.update.newHash else {
-                        throw FirmwareError(file: payload.origin, cause: "partition \(partition.update.name): the extracted image's SHA-256 does not match the manifest")
-                    }
-                } catch {
-                    shared.fail(error)
-                    return
-                }
-            }
+    /// Records that an operation of `partition` finished; true when it was the partition's last.
+    func complete(_ partition: Int) -> Bool {
+        state.withLock { s in
+            s.finished[partition] += 1
+            return s.finished[partition] == max(s.counts[partition], 1)
         }
-        if let error = shared.failure { throw error }
-        let checked = Set(candidates)
-        return plan.partitions.indices.map { checked.contains($0) }
     }
 }
 
@@ -157,6 +198,8 @@ private final class SharedProgress: Sendable {
 
     /// Adds finished bytes; returns the new total.
     func add(_ bytes: UInt64) -> UInt64 { done.wrappingAdd(bytes, ordering: .relaxed).newValue }
+
+    var hasFailed: Bool { failed.load(ordering: .relaxed) }
 
     func fail(_ error: any Error) {
         firstFailure.withLock { if $0 == nil { $0 = error } }
