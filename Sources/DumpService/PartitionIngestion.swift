@@ -106,8 +106,7 @@ final class PartitionIngestion: Sendable {
             let work = scratchBase + "/nested-\(index)-\(UInt32.random(in: 0...UInt32.max)).img"
             let backing = ImageBacking(path: work, isWorkFile: true)
             let size = try store.inflate(entry.id, to: work)
-            let header = try OpenFile(path: work, origin: path).slice(origin: path).bytes(at: 0, count: Int(min(size, UInt64(ContentKind.headerSize))))
-            let kind = ContentKind.detect(header)
+            let kind = try OpenFile(path: work, origin: path).slice(origin: path).contentKind()
             guard kind.isFileSystem else { continue }
             let inner = PartitionImage(
                 name: NestedImages.directory(for: path), kind: kind, origin: "\(image.origin):\(path)", expandedFrom: nil,

@@ -143,7 +143,7 @@ extension PackageWalk {
         var stream = AnyByteSource(base: newData)
         _ = try BlockImageWriter.write(list, newData: &stream, to: fd, origin: dataOrigin)
         let file = try OpenFile(path: path, origin: dataOrigin)
-        let kind = ContentKind.detect(try file.slice(origin: dataOrigin).bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+        let kind = try file.slice(origin: dataOrigin).contentKind()
         guard kind.isFileSystem else {
             throw FirmwareError(file: dataOrigin, cause: "the block image holds no ext4 or EROFS file system (\(kind))")
         }

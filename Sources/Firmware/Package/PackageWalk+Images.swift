@@ -47,7 +47,7 @@ extension PackageWalk {
         }
         let file = try OpenFile(path: path, origin: member.origin)
         let slice = file.slice(origin: member.origin)
-        let kind = ContentKind.detect(try slice.bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+        let kind = try slice.contentKind()
         let bytes = StoredBytes(slice: slice, backing: backing)
         switch kind {
         case .ext4, .erofs:
@@ -86,7 +86,7 @@ extension PackageWalk {
             }
             let image = PartitionImage(name: partition.name, kind: .other, origin: origin, expandedFrom: via, backing: bytes.backing, extents: extents)
             let file = try image.open()
-            let kind = ContentKind.detect(try file.bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+            let kind = try file.contentKind()
             guard kind.isFileSystem else {
                 skipped.append("\(origin): holds no ext4 or EROFS file system (\(kind))")
                 continue
@@ -120,7 +120,7 @@ extension PackageWalk {
         for (partition, backing) in zip(extracted, backings) {
             let origin = "\(member.origin):\(partition.name)"
             let file = try OpenFile(path: partition.path, origin: origin)
-            let kind = ContentKind.detect(try file.slice(origin: origin).bytes(at: 0, count: Int(min(file.size, UInt64(ContentKind.headerSize)))))
+            let kind = try file.slice(origin: origin).contentKind()
             if kind.isFileSystem {
                 guard PartitionName.isDumped(partition.name) else {
                     skipped.append("\(origin): \(partition.name) is not a dumped partition")
