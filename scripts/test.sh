@@ -8,4 +8,5 @@ export PATH="/opt/swift/usr/bin:$PATH"
 # Each test run gets its own store and work directories under a fresh temporary home.
 export DUMPYARD_TEST_TMP="$(mktemp -d "${TMPDIR:-/tmp}/dumpyard-test.XXXXXX")"
 trap 'rm -rf "$DUMPYARD_TEST_TMP"' EXIT
-swift test "$@"
+# Every test uses Swift Testing: --disable-xctest drops the empty XCTest pass ("Executed 0 tests").
+swift test --disable-xctest "$@"

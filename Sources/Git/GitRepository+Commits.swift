@@ -46,6 +46,15 @@ extension GitRepository {
         return GitObjectID(out)
     }
 
+    /// The message of commit `id` (`git_commit_message`).
+    public func commitMessage(_ id: GitObjectID) throws(GitError) -> String {
+        var raw = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, handle, &raw), "git_commit_lookup")
+        defer { git_commit_free(commit) }
+        return git_commit_message(commit).map { String(cString: $0) } ?? ""
+    }
+
     private static func makeSignature(_ s: GitSignature) throws(GitError) -> UnsafeMutablePointer<git_signature>? {
         var sig: UnsafeMutablePointer<git_signature>?
         try check(git_signature_new(&sig, s.name, s.email, git_time_t(s.time), s.offsetMinutes), "git_signature_new")

@@ -105,6 +105,12 @@ public final class DumpRepository {
         }
         if existing == commit { return outcome(.unchanged) }
         if let existing, !force {
+            // The same build dumped from another package (an OTA after the factory image) has the
+            // same message but other kept files: say so, it is not another build.
+            if (try? repository.commitMessage(existing)) == message {
+                throw PublishingError(
+                    "branch \(branch) of \(path) already holds a dump of this build from another package (commit \(existing.hex), other package files); --force replaces it")
+            }
             throw PublishingError("branch \(branch) of \(path) already holds a different build (commit \(existing.hex)); --force replaces it")
         }
 

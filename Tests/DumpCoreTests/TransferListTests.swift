@@ -31,7 +31,7 @@ struct TransferListTests {
     }
 
     @Test(arguments: [
-        ("4\n1\n0\n0\nbsdiff 0 1 a b 2,0,1 1 2,0,1\n", 5, "incremental block OTA: line 5 uses `bsdiff`; it needs the source image"),
+        ("4\n1\n0\n0\nbsdiff 0 1 a b 2,0,1 1 2,0,1\n", 5, "incremental block OTA: it uses `bsdiff`, which needs the source image"),
         ("3\n1\n0\n0\nnew 2,0,1\nmove x 2,0,1 1 2,0,1\n", 6, "uses `move`"),
         ("2\n1\n0\n0\nimgdiff 0 1\n", 5, "uses `imgdiff`"),
         ("4\n1\n0\n0\nfree abc\n", 5, "uses `free`"),

@@ -105,4 +105,22 @@ import Testing
         let prop = try Tool.check("git", ["--git-dir", repository, "show", "HEAD:vendor/euclid/my_product/build.prop"]).stdout
         #expect(prop.contains("ro.build.version.ota=GRAVEL_11.F.01"))
     }
+
+    /// The same build from another package shape has other kept files, so another commit: the
+    /// refusal says it is the same build, and `--force` replaces the branch.
+    @Test func theSameBuildFromAnotherPackageIsNamedSo() throws {
+        let dir = try TemporaryDirectory("same-build")
+        func dump(_ package: String, _ extra: [String] = []) throws -> ToolOutput {
+            try Tool.run(
+                TestPaths.dumpyardBinary, ["dump", Self.packages.file(package), "--out", dir.file("out")] + extra,
+                environment: ["DUMPYARD_HOME": dir.file("home")])
+        }
+        #expect(try dump("pixel.zip").status == 0)
+        let again = try dump("ota.zip")
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already holds a dump of this build from another package"), "\(again.stderr)")
+        let forced = try dump("ota.zip", ["--force", "--json"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains("\"status\":\"replaced\""), "\(forced.stdout)")
+    }
 }

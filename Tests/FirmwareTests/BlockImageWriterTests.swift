@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("incremental", "line 6: incremental block OTA: line 6 uses `stash`; it needs the source image"),
+        ("incremental", "line 6: incremental block OTA: it uses `stash`, which needs the source image"),
         ("odd-count", "odd or empty count of numbers (3)"),
         ("past-2^32", "invalid block number `4294967297`"),
         ("huge-total", "line 2: invalid total block count"),

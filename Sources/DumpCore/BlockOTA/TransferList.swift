@@ -83,7 +83,7 @@ public struct TransferList: Sendable, Hashable {
             let command = String(words[0])
             guard ["erase", "new", "zero"].contains(command) else {
                 if Self.incrementalCommands.contains(command) {
-                    throw TransferListError(line: index + 1, cause: "incremental block OTA: line \(index + 1) uses `\(command)`; it needs the source image")
+                    throw TransferListError(line: index + 1, cause: "incremental block OTA: it uses `\(command)`, which needs the source image")
                 }
                 throw TransferListError(line: index + 1, cause: "unknown transfer list command `\(command.prefix(24))`")
             }
