@@ -1,7 +1,8 @@
-internal import CZlib
+internal import CIsal
 
-/// A running CRC-32 (the zlib/PNG polynomial), as git pack indexes record per object.
-/// The corresponding C function is zlib's `crc32`.
+/// A running CRC-32 (the zlib/PNG polynomial), as zip members and git pack indexes record it.
+/// Computed by ISA-L's `crc32_gzip_refl` (carry-less multiply: several GB/s, so checking a
+/// stored multi-GB zip member costs a fraction of a second).
 public struct CRC32: Sendable {
     /// The checksum of everything fed so far.
     public private(set) var value: UInt32 = 0
@@ -12,14 +13,12 @@ public struct CRC32: Sendable {
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
         var remaining = bytes.count
-        var pointer = base.assumingMemoryBound(to: Bytef.self)
-        var crc = uLong(value)
+        var pointer = base.assumingMemoryBound(to: UInt8.self)
         while remaining > 0 {
-            let n = min(remaining, Int(UInt32.max))
-            crc = crc32(crc, pointer, uInt(n))
+            let n = min(remaining, 1 << 30)
+            value = crc32_gzip_refl(value, pointer, UInt64(n))
             pointer += n
             remaining -= n
         }
-        value = UInt32(truncatingIfNeeded: crc)
     }
 }

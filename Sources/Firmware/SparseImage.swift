@@ -47,11 +47,14 @@ public enum SparseImage {
 
     /// Expands the sparse image read from `source` into the file `fd`: an empty file, or with
     /// `overlay` one that earlier pieces of a split image were expanded into (zero fills are then
-    /// written, not assumed). `checkSpace` runs after every 256 MiB written and may throw to stop.
+    /// written, not assumed). `checkSpace` runs after every 256 MiB written, with the bytes written so
+    /// far, and may throw to stop. `wroteBlocks` is told of every chunk that carries data (its
+    /// first block, block count and offset in the sparse file), in order.
     /// Returns the header. Any inconsistency or early end fails with the offset in the sparse file.
     @discardableResult
     public static func expand(
-        source: inout some ByteSource, into fd: Int32, file: String, overlay: Bool = false, checkSpace: () throws -> Void = {}
+        source: inout some ByteSource, into fd: Int32, file: String, overlay: Bool = false, checkSpace: (UInt64) throws -> Void = { _ in },
+        wroteBlocks: (_ start: UInt64, _ count: UInt64, _ sparseOffset: UInt64) throws -> Void = { _, _, _ in }
     ) throws -> Header {
         let header = try parseHeader(try source.readBytes(28), file: file)
         guard header.rawSize <= maximumRawSize else {
@@ -62,7 +65,7 @@ public enum SparseImage {
         func wrote(_ count: Int) throws {
             written += UInt64(count)
             if written >= nextCheck {
-                try checkSpace()
+                try checkSpace(written)
                 nextCheck += 256 << 20
             }
         }
@@ -157,6 +160,7 @@ public enum SparseImage {
             default:
                 throw FirmwareError(file: file, offset: chunkStart, cause: "unknown sparse chunk type 0x\(String(type, radix: 16)) in chunk \(chunk + 1)")
             }
+            if type != 0xCAC3 { try wroteBlocks(block, blocks, chunkStart) }
             block += blocks
         }
         guard block == UInt64(header.totalBlocks) else {

@@ -68,3 +68,18 @@ import Testing
         #expect(ContentKind.detect(lp.prefix(4099)) == .other)
     }
 }
+
+@Suite struct GitReservedNameTests {
+    @Test(arguments: [
+        ".git", ".GIT", "git~1", ".g\u{200C}it", ".\u{FEFF}git", ".git.", ".git ", ".git. .", ".git::$INDEX_ALLOCATION",
+        ".gitmodules", ".GitModules", ".gitmodules\u{200D}", "gitmod~1", ".gitmodules ",
+    ])
+    func reservedNamesAreRefused(name: String) {
+        #expect(RepoPath.problem(withComponent: ArraySlice(Array(name.utf8))) != nil, "\(name.debugDescription)")
+    }
+
+    @Test(arguments: [".github", "git", ".gitignore", ".gitattributes", "a.git", ".gitx", ".gitmodulesx", "gitmodules"])
+    func ordinaryNamesPass(name: String) {
+        #expect(RepoPath.problem(withComponent: ArraySlice(Array(name.utf8))) == nil, "\(name)")
+    }
+}

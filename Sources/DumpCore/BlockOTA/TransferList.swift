@@ -111,6 +111,9 @@ public struct TransferList: Sendable, Hashable {
         self.steps = try Self.resolvingZeros(steps, written: written, zeroed: zeroed)
     }
 
+    /// The most pieces of written blocks that erase/zero commands may cover again.
+    static let maximumRezeroed = 1 << 20
+
     static let incrementalCommands: Set<String> = ["move", "bsdiff", "imgdiff", "stash", "free"]
 
     /// Keeps, for each erase/zero step, only the blocks an earlier `new` step wrote (the rest are
@@ -125,6 +128,12 @@ public struct TransferList: Sendable, Hashable {
             throw TransferListError(line: line, cause: "block \(next.range.start) is written by two `new` commands (lines \(min(previous.line, next.line)) and \(line))")
         }
         var result = steps
+        // A full OTA zeroes written blocks rarely; a list that does so over and over would cost
+        // memory and writes without end: at most `maximumRezeroed` pieces and as many blocks again
+        // as the new data holds.
+        let newBlocks = written.reduce(UInt64(0)) { $0 + $1.range.count }
+        var pieces = 0
+        var blocks: UInt64 = 0
         for (index, ranges) in zeroed {
             var overlaps: [BlockRange] = []
             for range in ranges {
@@ -138,7 +147,13 @@ public struct TransferList: Sendable, Hashable {
                 var i = low
                 while i < sorted.count, sorted[i].range.start < range.end {
                     if sorted[i].step < index {
-                        overlaps.append(BlockRange(start: max(range.start, sorted[i].range.start), end: min(range.end, sorted[i].range.end)))
+                        let piece = BlockRange(start: max(range.start, sorted[i].range.start), end: min(range.end, sorted[i].range.end))
+                        pieces += 1
+                        blocks += piece.count
+                        guard pieces <= maximumRezeroed, blocks <= newBlocks else {
+                            throw TransferListError(line: 0, cause: "the list zeroes blocks it already wrote over and over (more than \(maximumRezeroed) pieces or \(newBlocks) blocks): not a full OTA's list")
+                        }
+                        overlaps.append(piece)
                     }
                     i += 1
                 }

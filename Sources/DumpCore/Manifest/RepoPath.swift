@@ -47,17 +47,38 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible 
     public static let maximumDepth = 256
 
     /// Why one path component cannot be part of a dump, or nil when it is a plain name: not empty,
-    /// not `.` or `..`, no `/` or NUL byte, and not a name git reserves (`.git` and its NTFS
-    /// short alias `git~1`, in any case).
+    /// not `.` or `..`, no `/` or NUL byte, and not a name git reserves (`.git`, `.gitmodules`
+    /// and their NTFS short aliases, in any case, with HFS+-ignored code points or NTFS-ignored
+    /// trailing dots and spaces).
     public static func problem(withComponent component: ArraySlice<UInt8>) -> UnsafePathError.Reason? {
         if component.isEmpty { return .emptyComponent }
         if component.elementsEqual([UInt8(ascii: ".")]) { return .dotComponent }
         if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) { return .parentComponent }
         if component.contains(0) { return .nulByte }
         if component.contains(UInt8(ascii: "/")) { return .slashInName }
-        let lowered = String(decoding: component, as: UTF8.self).lowercased()
-        if lowered == ".git" || lowered == "git~1" { return .gitDirectory }
+        let name = gitComparable(component)
+        if names(name, ".git") || names(name, "git~1") { return .gitDirectory }
+        if names(name, ".gitmodules") || names(name, "gitmod~1") { return .gitModules }
         return nil
+    }
+
+    /// A name as git compares it against its reserved names on case-insensitive file systems:
+    /// lower-cased, without the code points HFS+ ignores (zero-width joiners, direction marks, …),
+    /// so `.G\u{200C}it` is `.git`.
+    static func gitComparable(_ component: ArraySlice<UInt8>) -> String {
+        let ignored: [ClosedRange<UInt32>] = [0x200C...0x200F, 0x202A...0x202E, 0x206A...0x206F, 0xFEFF...0xFEFF]
+        let scalars = String(decoding: component, as: UTF8.self).unicodeScalars.filter { scalar in
+            !ignored.contains { $0.contains(scalar.value) }
+        }
+        return String(String.UnicodeScalarView(scalars)).lowercased()
+    }
+
+    /// True when `name` is `reserved` as NTFS reads it too: trailing dots and spaces dropped, and
+    /// anything after a `:` (an alternate data stream) ignored.
+    static func names(_ name: String, _ reserved: String) -> Bool {
+        guard name.hasPrefix(reserved) else { return false }
+        let rest = name.dropFirst(reserved.count)
+        return rest.first == ":" || rest.allSatisfy { $0 == "." || $0 == " " }
     }
 }
 
@@ -65,7 +86,7 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible 
 public struct UnsafePathError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Why the path is refused.
     public enum Reason: Sendable, Hashable {
-        case absolute, parentComponent, dotComponent, emptyComponent, nulByte, slashInName, gitDirectory, tooLong
+        case absolute, parentComponent, dotComponent, emptyComponent, nulByte, slashInName, gitDirectory, gitModules, tooLong
         case throughSymlink(String)
         case symlinkEscapes(String)
     }
@@ -88,6 +109,7 @@ public struct UnsafePathError: Error, Sendable, Hashable, CustomStringConvertibl
         case .emptyComponent: "unsafe path \"\(path)\": empty path component"
         case .nulByte: "unsafe path \"\(path)\": NUL byte in name"
         case .gitDirectory: "unsafe path \"\(path)\": '.git' component"
+        case .gitModules: "unsafe path \"\(path)\": '.gitmodules' (git would read it as submodule settings)"
         case .slashInName: "unsafe path \"\(path)\": '/' inside a file name"
         case .tooLong: "unsafe path \"\(path)\": longer than \(RepoPath.maximumLength) bytes or deeper than \(RepoPath.maximumDepth) levels"
         case .throughSymlink(let link): "unsafe path \"\(path)\": goes through the symlink member \"\(link)\""

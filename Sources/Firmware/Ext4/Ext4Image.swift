@@ -131,6 +131,9 @@ final class Ext4Image: Sendable {
 
     private static let truncated = "the ext4 image is truncated"
 
+    /// At most how many bytes of the image are really stored (see `ImageFile.storedBytes`).
+    var storedBytes: UInt64 { file.storedBytes }
+
     /// The raw bytes of inode `number`.
     func inode(_ number: UInt32) throws -> Ext4Inode {
         guard number >= 1, number <= inodeCount else {

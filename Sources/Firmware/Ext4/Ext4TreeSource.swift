@@ -21,13 +21,18 @@ public final class Ext4TreeSource: FileTreeSource {
         var skipped: [String] = []
         var visited: Set<UInt32> = [2]
         try walk(directory: 2, parent: 2, path: [], depth: 0, visited: &visited, files: &files, skipped: &skipped)
-        // Holes read as zeros cost time like data: sparse files that add up to far more than the file
-        // system are a bomb, not firmware.
+        // Holes read as zeros cost time like data: sparse files that add up to far more than the
+        // image really stores are a bomb, not firmware (the file system's own size is the
+        // attacker's to choose: an 8 TiB file system can come in a 15 MB zip).
         var counted: Set<UInt64> = []
-        let total = files.reduce(UInt64(0)) { sum, file in counted.insert(file.token).inserted ? sum &+ file.size : sum }
-        let fileSystemBytes = image.blockCount * image.blockSize
-        guard total <= 4 * fileSystemBytes + (1 << 30) else {
-            throw FirmwareError(file: image.origin, cause: "its files add up to \(total) bytes, far more than the \(fileSystemBytes)-byte file system holds (sparse files)")
+        let total = files.reduce(UInt64(0)) { sum, file in
+            guard counted.insert(file.token).inserted else { return sum }
+            let (next, overflow) = sum.addingReportingOverflow(file.size)
+            return overflow ? .max : next
+        }
+        let stored = min(image.blockCount * image.blockSize, image.storedBytes)
+        guard total <= 4 * stored + (1 << 30) else {
+            throw FirmwareError(file: image.origin, cause: "its files add up to \(total) bytes, far more than the \(stored) bytes the image stores (files of holes)")
         }
         return (files, skipped)
     }

@@ -15,6 +15,10 @@ public final class ImageFile: Sendable {
     public let size: UInt64
     /// The image's name for messages (`firmware.zip:system.img`).
     public let origin: String
+    /// At most how many of its bytes are really stored: holes of the file it lives in (a sparse
+    /// image's don't-care chunks, a block OTA's erased ranges) take none. A bound for work that
+    /// grows with the image's claimed size.
+    public var storedBytes: UInt64 { min(size, file.allocated) }
 
     /// Opens the image `extents` describe inside the file at `path`. Every data extent must lie
     /// inside the file.

@@ -10,6 +10,8 @@ public final class OpenFile: Sendable {
     public let path: String
     /// Its size when opened.
     public let size: UInt64
+    /// The bytes it takes on disk when opened (less than `size` when it has holes).
+    public let allocated: UInt64
 
     /// Opens `path` read-only (following symlinks: the caller decides which paths are trusted).
     public init(path: String, origin: String? = nil) throws(FirmwareError) {
@@ -24,6 +26,7 @@ public final class OpenFile: Sendable {
         self.fd = fd
         self.path = path
         self.size = UInt64(st.st_size)
+        self.allocated = UInt64(max(st.st_blocks, 0)) &* 512
     }
 
     deinit { close(fd) }

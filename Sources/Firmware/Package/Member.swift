@@ -19,10 +19,20 @@ struct Member {
     var size: UInt64?
     /// Its name in messages (`firmware.zip:images/system.img`).
     var origin: String
-    /// Its bytes in place, when stored uncompressed.
-    var stored: StoredBytes?
+    /// Its bytes in place, when stored uncompressed: asked for only when the member is to be read
+    /// in place (the call checks the member's CRC-32 first, a pass over its bytes).
+    var inPlace: (() throws -> StoredBytes?)?
     /// Its bytes from the start.
     var source: any ByteSource
+
+    init(path: RepoPath, mode: FileMode, size: UInt64?, origin: String, inPlace: (() throws -> StoredBytes?)? = nil, source: any ByteSource) {
+        self.path = path
+        self.mode = mode
+        self.size = size
+        self.origin = origin
+        self.inPlace = inPlace
+        self.source = source
+    }
 
     /// The last path component.
     var fileName: String { String(decoding: path.components.last ?? [], as: UTF8.self) }

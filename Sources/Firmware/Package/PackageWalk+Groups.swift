@@ -68,7 +68,7 @@ extension PackageWalk {
     private mutating func keepPlain(_ pieces: [GroupPiece], level: Level) throws {
         for piece in pieces {
             var source = try piece.open()
-            try plain(Member(path: piece.path, mode: piece.mode, size: piece.size, origin: piece.origin, stored: nil, source: source), &source, level: level)
+            try plain(Member(path: piece.path, mode: piece.mode, size: piece.size, origin: piece.origin, source: source), &source, level: level)
         }
     }
 
@@ -91,13 +91,24 @@ extension PackageWalk {
         if let duplicate = zip(ordered, ordered.dropFirst()).first(where: { $0.index == $1.index }) {
             throw FirmwareError(file: duplicate.1.member.origin, cause: "two pieces numbered \(duplicate.1.index) of \(base).img")
         }
+        // Numbered from 0 or 1 without a gap: a missing piece would leave its blocks as zeros.
+        let numbers = ordered.map(\.index)
+        if numbers[0] > 1 || numbers.last! - numbers[0] + 1 != numbers.count {
+            let missing = (numbers[0] > 1 ? Array(0..<numbers[0]) : []) + (numbers[0]...numbers.last!).filter { !numbers.contains($0) }
+            throw FirmwareError(
+                file: ordered[0].member.origin,
+                cause: "piece \(missing.map(String.init).joined(separator: ", ")) of \(base).img is missing (the package has pieces \(numbers.map(String.init).joined(separator: ", ")))")
+        }
         let first = ordered[0].member
         var components = first.path.components.dropLast().map { String(decoding: $0, as: UTF8.self) }
         components.append(base + ".img")
-        let total = ordered.reduce(UInt64(0)) { $0 + ($1.member.size ?? 0) }
+        let total = ordered.reduce(UInt64(0)) { sum, piece in
+            let (next, overflow) = sum.addingReportingOverflow(piece.member.size ?? 0)
+            return overflow ? .max : next
+        }
         let member = Member(
             path: RepoPath(components.joined(separator: "/")), mode: first.mode, size: total,
-            origin: first.origin + (ordered.count > 1 ? " (+\(ordered.count - 1) pieces)" : ""), stored: nil, source: MemorySource([]))
+            origin: first.origin + (ordered.count > 1 ? " (+\(ordered.count - 1) pieces)" : ""), source: MemorySource([]))
         try expandSparse(pieces: ordered.map { ($0.member.origin, $0.member.open) }, member: member, level: level)
     }
 
@@ -135,6 +146,7 @@ extension PackageWalk {
             guard let decoder = Decoders.make(.xz) else { throw FirmwareError(file: dataOrigin, cause: "xz is not supported") }
             newData = DecodingSource(joined, decoder: decoder, origin: dataOrigin)
         }
+        try work.charge(list.newDataSize, origin: dataOrigin)
         try work.checkFreeSpace(for: list.newDataSize, origin: dataOrigin)
         let path = work.newPath(partition)
         let backing = ImageBacking(path: path, isWorkFile: true)

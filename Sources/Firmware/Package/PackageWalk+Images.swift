@@ -14,7 +14,7 @@ extension PackageWalk {
             skipped.append("\(member.origin): \(parsed.name) is not a dumped partition")
             return
         }
-        let bytes = member.stored != nil ? member.stored! : try randomAccess(member, &stream)
+        let bytes = try randomAccess(member, &stream)
         let image = PartitionImage(
             name: parsed.name, kind: kind, origin: member.origin, expandedFrom: nil, backing: bytes.backing, extents: bytes.extents)
         try adopt(image, slot: parsed.slot, level: level)
@@ -35,11 +35,26 @@ extension PackageWalk {
         let fd = try WorkFiles.create(path, origin: member.origin)
         defer { close(fd) }
         var rawSize: UInt64?
-        for piece in pieces {
+        // Pieces of a split image each carry their own blocks: one writing blocks an earlier one
+        // wrote means the pieces do not belong together.
+        var earlier = BlockRanges()
+        for (number, piece) in pieces.enumerated() {
             var source = AnyByteSource(base: try piece.open())
-            let header = try SparseImage.expand(source: &source, into: fd, file: piece.origin, overlay: rawSize != nil) { [work] in
-                try work.checkFreeSpace(for: 0, origin: piece.origin)
+            var mine: [(start: UInt64, end: UInt64)] = []
+            let checkOverlap = pieces.count > 1
+            let header = try SparseImage.expand(source: &source, into: fd, file: piece.origin, overlay: rawSize != nil) { [work] written in
+                try work.charge(WorkFiles.checkInterval, origin: piece.origin)
+                try work.checkStillFree(afterWriting: written, origin: piece.origin)
+            } wroteBlocks: { start, count, offset in
+                guard checkOverlap else { return }
+                if let other = earlier.owner(overlapping: start, start + count) {
+                    throw FirmwareError(
+                        file: piece.origin, offset: offset,
+                        cause: "writes blocks \(start)–\(start + count - 1), which \(pieces[other].origin) already wrote: the pieces do not belong together")
+                }
+                mine.append((start, start + count))
             }
+            earlier.add(mine, owner: number)
             if let rawSize, rawSize != header.rawSize {
                 throw FirmwareError(file: piece.origin, cause: "this piece describes a \(header.rawSize)-byte image, the first one a \(rawSize)-byte one")
             }
@@ -73,7 +88,7 @@ extension PackageWalk {
         let partitions = try SuperImage.partitions(in: bytes.slice)
         guard !partitions.isEmpty else {
             var source = SliceSource(bytes.slice)
-            let kept = Member(path: member.path, mode: member.mode, size: bytes.slice.length, origin: member.origin, stored: bytes, source: source)
+            let kept = Member(path: member.path, mode: member.mode, size: bytes.slice.length, origin: member.origin, inPlace: { bytes }, source: source)
             try plain(kept, &source, level: level)
             return
         }
@@ -106,6 +121,7 @@ extension PackageWalk {
     /// `<name>.img` files.
     mutating func payload(_ bytes: StoredBytes, member: Member, level: Level) throws {
         let extractor = try PayloadExtractor(payload: bytes.slice)
+        try work.charge(extractor.plan.diskBytesNeeded, origin: member.origin)
         let directory = work.newPath("payload")
         guard mkdir(directory, 0o700) == 0 else {
             throw FirmwareError(file: member.origin, cause: "cannot create a work directory: \(String(cString: strerror(errno)))")
@@ -136,9 +152,32 @@ extension PackageWalk {
                 components.append(partition.name + ".img")
                 let kept = Member(
                     path: RepoPath(components.joined(separator: "/")), mode: .regular, size: partition.size, origin: origin,
-                    stored: nil, source: source)
+                    source: source)
                 try plain(kept, &source, level: level)
             }
         }
+    }
+}
+
+/// Block ranges written by earlier pieces of a split sparse image, to find overlaps.
+struct BlockRanges {
+    private var ranges: [(start: UInt64, end: UInt64, owner: Int)] = []
+
+    /// Adds one piece's ranges (ascending, as a sparse image writes them).
+    mutating func add(_ new: [(start: UInt64, end: UInt64)], owner: Int) {
+        ranges += new.map { ($0.start, $0.end, owner) }
+        ranges.sort { $0.start < $1.start }
+    }
+
+    /// The piece that wrote any block of `[start, end)`, if one did.
+    func owner(overlapping start: UInt64, _ end: UInt64) -> Int? {
+        // The first range that ends after `start` (ends ascend: the ranges are disjoint).
+        var low = 0
+        var high = ranges.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ranges[middle].end <= start { low = middle + 1 } else { high = middle }
+        }
+        return low < ranges.count && ranges[low].start < end ? ranges[low].owner : nil
     }
 }

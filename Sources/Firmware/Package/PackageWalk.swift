@@ -30,6 +30,7 @@ struct PackageWalk<Sink: UnpackSink> {
     mutating func run(_ path: String) throws -> UnpackResult {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let file = try OpenFile(path: path, origin: name)
+        work = WorkFiles(directory: unpacker.imageDirectory, limit: WorkFiles.limit(forFirmwareOf: file.size))
         let bytes = StoredBytes(slice: file.slice(origin: name), backing: ImageBacking(path: path, isWorkFile: false))
         var probe = SliceSource(bytes.slice)
         let kind = ContentKind.detect(try probe.readBytes(ContentKind.headerSize))
@@ -41,7 +42,7 @@ struct PackageWalk<Sink: UnpackSink> {
                 throw FirmwareError(file: name, cause: "not a firmware package or partition image (no archive, image or payload signature)")
             default:
                 let member = Member(
-                    path: RepoPath(name), mode: .regular, size: file.size, origin: name, stored: bytes, source: SliceSource(bytes.slice))
+                    path: RepoPath(name), mode: .regular, size: file.size, origin: name, inPlace: { bytes }, source: SliceSource(bytes.slice))
                 try handle(member, level: .top)
             }
         }
@@ -121,9 +122,11 @@ struct PackageWalk<Sink: UnpackSink> {
                 let origin = "\(archive):\(DisplayName.of(path.bytes))"
                 let mode = FileMode(permissions: entry.permissions)
                 do {
-                    let stored = try members.storedSlice(origin: origin).map { slice in
-                        backing.map { StoredBytes(slice: slice, backing: $0) }
-                    } ?? nil
+                    let reader = members.inPlaceReader(origin: origin)
+                    let inPlace: () throws -> StoredBytes? = {
+                        guard let backing, let slice = try reader() else { return nil }
+                        return StoredBytes(slice: slice, backing: backing)
+                    }
                     let fileName = String(decoding: path.components.last ?? [], as: UTF8.self)
                     let role = MemberRole.of(fileName: fileName)
                     if role != .single {
@@ -132,7 +135,7 @@ struct PackageWalk<Sink: UnpackSink> {
                         continue
                     }
                     let member = Member(
-                        path: path, mode: mode, size: entry.size, origin: origin, stored: stored,
+                        path: path, mode: mode, size: entry.size, origin: origin, inPlace: inPlace,
                         source: try members.openCurrent(origin: origin))
                     try handle(member, level: level)
                 } catch { throw Self.memberError(error, origin: origin) }
@@ -188,7 +191,7 @@ struct PackageWalk<Sink: UnpackSink> {
 
     /// The member's bytes in a file: in place when stored, else copied to a work file.
     mutating func randomAccess(_ member: Member, _ stream: inout some ByteSource) throws -> StoredBytes {
-        if let stored = member.stored { return stored }
+        if let stored = try member.inPlace?() { return stored }
         if let size = member.size { try work.checkFreeSpace(for: size, origin: member.origin) }
         let path = work.newPath(member.fileName)
         let backing = ImageBacking(path: path, isWorkFile: true)
@@ -228,7 +231,7 @@ struct PackageWalk<Sink: UnpackSink> {
             let decoded = DecodingSource(replay, decoder: Decoders.make(format)!, origin: member.origin)
             let inside = Member(
                 path: Self.removingSuffix(format.suffix, from: member.path), mode: member.mode, size: nil, origin: member.origin,
-                stored: nil, source: decoded)
+                source: decoded)
             try handle(inside, level: level, unwrapped: unwrapped + 1)
         case .tar where level.depth < unpacker.maximumDepth:
             // libarchive decodes the wrapper itself.
@@ -247,7 +250,7 @@ struct PackageWalk<Sink: UnpackSink> {
             var source = try FileSource(path: backing.path)
             let inside = Member(
                 path: Self.removingSuffix(format.suffix, from: member.path), mode: member.mode, size: size, origin: member.origin,
-                stored: nil, source: source)
+                source: source)
             try plain(inside, &source, level: level)
         }
     }
