@@ -8,6 +8,9 @@ public enum ArchiveEntryKind: Sendable, Hashable {
     case regular
     case directory
     case symlink(target: [UInt8])
+    /// A hard link to an earlier member (tar): the same content under another path.
+    case hardLink(target: [UInt8])
+    /// A device node, fifo or socket (`type` names it).
     case other
 }
 
@@ -69,6 +72,10 @@ public final class ArchiveReader {
         let path = Self.bytes(archive_entry_pathname(entry))
         let mode = archive_entry_filetype(entry)
         let kind: ArchiveEntryKind
+        if let target = archive_entry_hardlink(entry) {
+            // A hard link carries no data of its own: it names an earlier member.
+            return ArchiveEntry(path: path, kind: .hardLink(target: Self.bytes(target)), size: 0, permissions: UInt32(archive_entry_perm(entry)))
+        }
         switch mode & 0o170000 {
         case 0o100000: kind = .regular
         case 0o040000: kind = .directory

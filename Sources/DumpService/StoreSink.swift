@@ -31,6 +31,12 @@ struct StoreSink: UnpackSink {
         record(try ingester.ingest(bytes: target), path: path, mode: .symlink)
     }
 
+    mutating func link(_ path: RepoPath, to existing: RepoPath) throws -> Bool {
+        guard let entry = entries.last(where: { $0.path == existing && $0.mode != .symlink }) else { return false }
+        entries.append(ManifestEntry(path: path, mode: entry.mode, id: entry.id, size: entry.size))
+        return true
+    }
+
     mutating func add(_ bytes: [UInt8], at path: RepoPath) throws {
         record(try ingester.ingest(bytes: bytes), path: path, mode: .regular)
     }

@@ -28,6 +28,21 @@ import Testing
         def zipit(members, path=fw):
             with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
                 for name, data in members: z.writestr(name, data)
+        def sparse_from_holes(raw, out):
+            # A sparse image of `raw` with its holes as don't-care chunks (img2simg reads every hole).
+            size = os.path.getsize(raw); chunks = []; pos = 0
+            with open(raw, 'rb') as f:
+                fd = f.fileno()
+                while pos < size:
+                    try: data = os.lseek(fd, pos, os.SEEK_DATA)
+                    except OSError: data = size
+                    if data > pos: chunks.append((0xCAC3, (data - pos) // 4096, b'')); pos = data
+                    if pos >= size: break
+                    hole = os.lseek(fd, pos, os.SEEK_HOLE)
+                    f.seek(pos); chunks.append((0xCAC1, (hole - pos) // 4096, f.read(hole - pos))); pos = hole
+            with open(out, 'wb') as o:
+                o.write(struct.pack('<IHHHHIIII', 0xED26FF3A, 1, 0, 28, 12, 4096, size // 4096, len(chunks), 0))
+                for kind, blocks, data in chunks: o.write(struct.pack('<HHII', kind, 0, blocks, 12 + len(data)) + data)
         parts = {'system': read(img.system), 'vendor': read(img.vendor), 'product': read(img.product)}
 
         """
@@ -94,7 +109,7 @@ import Testing
                 subprocess.run(['img2simg', img.vendor, os.path.join(d, 'v.simg')], check=True)
                 zipit([('system.img_sparsechunk.0', read(img.system_sparse)), ('system.img_sparsechunk.1', read(os.path.join(d, 'v.simg')))])
                 """,
-            expected: ["system.img_sparsechunk.1", "describes a"]),
+            expected: ["system.img_sparsechunk.1", "the pieces do not belong together"]),
         Case(
             name: "zips nested too deep",
             build: """
@@ -138,6 +153,82 @@ import Testing
                 with zipfile.ZipFile(fw, 'w', zipfile.ZIP_STORED) as z: z.write(os.path.join(d, 'p.bin'), 'payload.bin')
                 """,
             expected: ["fw.zip:payload.bin"]),
+        // From an adversarial review.
+        Case(
+            name: "a zip64 size of 2^64 - 1 on a deflated member",
+            build: """
+                import zlib
+                data = read(img.product_sparse); comp = zlib.compress(data)[2:-4]; size = 2**64 - 1; name = b'product.img'
+                x = struct.pack('<HHQQ', 1, 16, size, len(comp))
+                loc = struct.pack('<IHHHHHIIIHH', 0x04034b50, 45, 0, 8, 0, 0x21, zlib.crc32(data), 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(x)) + name + x + comp
+                cen = struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 45, 45, 0, 8, 0, 0x21, zlib.crc32(data), 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(x), 0, 0, 0, 0, 0) + name + x
+                open(fw, 'wb').write(loc + cen + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 1, 1, len(cen), len(loc), 0))
+                """,
+            expected: ["fw.zip:product.img", "GiB"]),
+        Case(
+            name: "a split sparse image with a piece missing",
+            build: """
+                subprocess.run(['simg2simg', img.system_sparse, os.path.join(d, 'piece'), '600000'], check=True)
+                n = len([f for f in os.listdir(d) if f.startswith('piece.')])
+                zipit([('system.img_sparsechunk.%d' % i, read(os.path.join(d, 'piece.%d' % i))) for i in range(n) if i != 3])
+                """,
+            expected: ["system.img_sparsechunk.0", "piece 3 of system.img is missing"]),
+        Case(
+            name: "split sparse pieces that write the same blocks",
+            build: """
+                subprocess.run(['simg2simg', img.system_sparse, os.path.join(d, 'piece'), '600000'], check=True)
+                zipit([('system.img_sparsechunk.0', read(os.path.join(d, 'piece.0'))), ('system.img_sparsechunk.1', read(os.path.join(d, 'piece.0')))])
+                """,
+            expected: ["system.img_sparsechunk.1", "already wrote"]),
+        Case(
+            name: "a transfer list that zeroes its new blocks over and over",
+            build: """
+                n = 100000; nums = [x for i in range(n) for x in (2 * i, 2 * i + 1)]
+                tl = '4\\n%d\\n0\\n0\\nnew %d,%s\\n' % (n, len(nums), ','.join(map(str, nums))) + ('zero 2,0,%d\\n' % (2 * n)) * 4000
+                zipit([('system.transfer.list', tl), ('system.new.dat', b'\\0' * 4096 * n)])
+                """,
+            expected: ["fw.zip:system.transfer.list", "over and over"]),
+        Case(
+            name: "a 64 GiB file system whose 60 GiB file is all hole",
+            build: """
+                raw = os.path.join(d, 'fs.img'); open(os.path.join(d, 'small'), 'w').write('hi')
+                subprocess.run(['truncate', '-s', '64G', raw], check=True)
+                subprocess.run(['mke2fs', '-q', '-t', 'ext4', '-O', '^has_journal', '-E', 'lazy_itable_init=1,nodiscard', raw], check=True)
+                subprocess.run(['debugfs', '-w', '-R', 'write ' + os.path.join(d, 'small') + ' a.bin', raw], check=True, capture_output=True)
+                subprocess.run(['debugfs', '-w', '-R', 'sif a.bin size 64424509440', raw], check=True, capture_output=True)
+                sparse_from_holes(raw, os.path.join(d, 'system.simg')); os.remove(raw)
+                zipit([('system.img', read(os.path.join(d, 'system.simg')))])
+                """,
+            expected: ["fw.zip:system.img", "files of holes"]),
+        Case(
+            name: "a sparse fill bomb",
+            build: """
+                blocks = (8 << 30) // 4096
+                open(os.path.join(d, 'bomb.img'), 'wb').write(struct.pack('<IHHHHIIII', 0xED26FF3A, 1, 0, 28, 12, 4096, blocks, 1, 0) + struct.pack('<HHII', 0xCAC2, 0, blocks, 16) + b'AAAA')
+                zipit([('system.img', read(os.path.join(d, 'bomb.img')))])
+                """,
+            expected: ["fw.zip:system.img", "decompression bomb"]),
+        Case(
+            name: "a stored member with a wrong CRC",
+            build: """
+                with zipfile.ZipFile(fw, 'w', zipfile.ZIP_STORED) as z: z.writestr('system.img', read(img.system))
+                data = bytearray(read(fw)); at = data.find(b'PK\\x01\\x02') + 16; data[at:at + 4] = b'\\x78\\x56\\x34\\x12'
+                at = 14; data[at:at + 4] = b'\\x78\\x56\\x34\\x12'; open(fw, 'wb').write(data)
+                """,
+            expected: ["fw.zip:system.img", "CRC mismatch"]),
+        Case(
+            name: "a path git would read as .git on HFS+",
+            build: "zipit([('system.img', read(img.system)), ('.g\\u200cit/config', '[core]\\n')])",
+            expected: ["fw.zip", "'.git' component"]),
+        Case(
+            name: "a top-level file after a nested archive's file of the same name",
+            build: """
+                os.makedirs(os.path.join(d, 'ap')); open(os.path.join(d, 'ap', 'notes.txt'), 'w').write('nested')
+                open(os.path.join(d, 'ap', 'system.img'), 'wb').write(read(img.system))
+                packages.tar_md5(os.path.join(d, 'AP_X.tar.md5'), os.path.join(d, 'ap'), ['notes.txt', 'system.img'])
+                zipit([('AP_X.tar.md5', read(os.path.join(d, 'AP_X.tar.md5'))), ('notes.txt', 'top')])
+                """,
+            expected: ["fw.zip:notes.txt", "already taken by fw.zip:AP_X.tar.md5:notes.txt"]),
     ]
 
     @Test(arguments: cases)

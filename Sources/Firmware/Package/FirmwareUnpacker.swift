@@ -26,6 +26,9 @@ public protocol UnpackSink {
     mutating func file(_ path: RepoPath, mode: FileMode, size: UInt64, source: inout some ByteSource) throws
     /// A symbolic link and its target.
     mutating func symlink(_ path: RepoPath, target: [UInt8]) throws
+    /// A second path for a file handed over before (a tar hard link). Returns false when the sink
+    /// does not hold `existing` as a file.
+    mutating func link(_ path: RepoPath, to existing: RepoPath) throws -> Bool
     /// A partition image is ready (the caller may start reading it while unpacking goes on; its
     /// work file goes when the last copy of `image` is released). Throwing stops the unpacking.
     mutating func image(_ image: PartitionImage) throws
@@ -33,6 +36,7 @@ public protocol UnpackSink {
 
 extension UnpackSink {
     public mutating func image(_ image: PartitionImage) throws {}
+    public mutating func link(_ path: RepoPath, to existing: RepoPath) throws -> Bool { false }
 }
 
 /// Takes a firmware package apart, streaming, whatever its shape: zips (nested ones too), tar

@@ -11,6 +11,7 @@ struct MemberHeader {
         case regular
         case directory
         case symlink(target: [UInt8])
+        case hardLink(target: [UInt8])
         case other
     }
 
@@ -70,6 +71,7 @@ struct LibarchiveMembers: PackageMembers {
         case .regular: kind = .regular
         case .directory: kind = .directory
         case .symlink(let target): kind = .symlink(target: target)
+        case .hardLink(let target): kind = .hardLink(target: target)
         case .other: kind = .other
         }
         return MemberHeader(path: entry.path, kind: kind, size: entry.size.flatMap { $0 >= 0 ? UInt64($0) : nil }, permissions: entry.permissions)

@@ -14,39 +14,51 @@ struct GroupPiece {
 }
 
 /// The members of one archive that belong together, collected during the walk: block OTA pieces
-/// per partition and split sparse pieces per image, in order of first appearance.
+/// per partition and split sparse pieces per image, in order of first appearance. Members of
+/// different directories never form one group (`system.transfer.list` and
+/// `backup/system.transfer.list` are two).
 struct MemberGroups {
     struct BlockOTA {
+        var partition: String
         var transferList: GroupPiece?
         var data: [(encoding: MemberRole.Encoding, piece: Int?, member: GroupPiece)] = []
         var patch: GroupPiece?
     }
 
+    struct SparsePieces {
+        var base: String
+        var pieces: [(index: Int, member: GroupPiece)] = []
+    }
+
     var blockOTAs: [String: BlockOTA] = [:]
-    var sparsePieces: [String: [(index: Int, member: GroupPiece)]] = [:]
+    var sparsePieces: [String: SparsePieces] = [:]
     var order: [String] = []
 
     mutating func add(_ role: MemberRole, _ piece: GroupPiece) {
+        let directory = String(decoding: piece.path.bytes.dropLast(piece.path.components.last?.count ?? 0), as: UTF8.self)
         switch role {
         case .transferList(let partition):
-            note("ota:" + partition)
-            blockOTAs[partition, default: BlockOTA()].transferList = piece
+            let key = note("ota", directory, partition)
+            blockOTAs[key, default: BlockOTA(partition: partition)].transferList = piece
         case .newData(let partition, let encoding, let number):
-            note("ota:" + partition)
-            blockOTAs[partition, default: BlockOTA()].data.append((encoding, number, piece))
+            let key = note("ota", directory, partition)
+            blockOTAs[key, default: BlockOTA(partition: partition)].data.append((encoding, number, piece))
         case .patchData(let partition):
-            note("ota:" + partition)
-            blockOTAs[partition, default: BlockOTA()].patch = piece
+            let key = note("ota", directory, partition)
+            blockOTAs[key, default: BlockOTA(partition: partition)].patch = piece
         case .sparsePiece(let base, let index):
-            note("sparse:" + base)
-            sparsePieces[base, default: []].append((index, piece))
+            let key = note("sparse", directory, base)
+            sparsePieces[key, default: SparsePieces(base: base)].pieces.append((index, piece))
         case .single:
             break
         }
     }
 
-    private mutating func note(_ key: String) {
+    /// The group's key (kind, directory, name), noted in order of first appearance.
+    private mutating func note(_ kind: String, _ directory: String, _ name: String) -> String {
+        let key = kind + "\u{0}" + directory + "\u{0}" + name
         if !order.contains(key) { order.append(key) }
+        return key
     }
 }
 
@@ -54,12 +66,10 @@ extension PackageWalk {
     /// Handles the groups of one archive once all its members were seen.
     mutating func finishGroups(_ groups: MemberGroups, archive: String, level: Level) throws {
         for key in groups.order {
-            if key.hasPrefix("ota:") {
-                let partition = String(key.dropFirst(4))
-                try finishBlockOTA(partition, groups.blockOTAs[partition]!, level: level)
-            } else {
-                let base = String(key.dropFirst(7))
-                try finishSparsePieces(base, groups.sparsePieces[base]!, level: level)
+            if let ota = groups.blockOTAs[key] {
+                try finishBlockOTA(ota.partition, ota, level: level)
+            } else if let split = groups.sparsePieces[key] {
+                try finishSparsePieces(split.base, split.pieces, level: level)
             }
         }
     }
@@ -125,6 +135,11 @@ extension PackageWalk {
             throw FirmwareError(file: listPiece.origin, cause: "a transfer list of more than \(TransferList.maximumTextSize >> 20) MiB")
         }
         let list = try TransferList.read(text, file: listPiece.origin)
+        // A full OTA's patch.dat is empty; one that holds data is kept as it is (never dropped).
+        if let patch = group.patch {
+            var probe = try patch.open()
+            if try !probe.readBytes(1).isEmpty { try keepPlain([patch], level: level) }
+        }
         // One stream of new data: a single file, or numbered pieces in order.
         let single = group.data.filter { $0.piece == nil }
         let pieces = group.data.filter { $0.piece != nil }.sorted { $0.piece! < $1.piece! }
@@ -142,9 +157,7 @@ extension PackageWalk {
         switch parts[0].encoding {
         case .plain: newData = joined
         case .brotli: newData = DecodingSource(joined, decoder: try BrotliDecoder(), origin: dataOrigin)
-        case .xz:
-            guard let decoder = Decoders.make(.xz) else { throw FirmwareError(file: dataOrigin, cause: "xz is not supported") }
-            newData = DecodingSource(joined, decoder: decoder, origin: dataOrigin)
+        case .xz: newData = try DecodingSource(joined, format: .xz, origin: dataOrigin)
         }
         try work.charge(list.newDataSize, origin: dataOrigin)
         try work.checkFreeSpace(for: list.newDataSize, origin: dataOrigin)

@@ -16,8 +16,10 @@ struct PackageWalk<Sink: UnpackSink> {
     private var memberCount = 0
     /// Partition names handed over, with the origin of each.
     private var partitions: [String: String] = [:]
-    /// Paths of plain files handed over.
-    private var paths: Set<[UInt8]> = []
+    /// Paths of plain files handed over, with the origin of each.
+    private var paths: [[UInt8]: String] = [:]
+    /// Where each plain file of the archive being walked went (for its hard links).
+    private var placedFiles: [[UInt8]: RepoPath] = [:]
     /// Slot-b images, dumped only when no other image of their partition turns up.
     private var slotB: [(image: PartitionImage, level: Level)] = []
 
@@ -95,6 +97,9 @@ struct PackageWalk<Sink: UnpackSink> {
     ) throws {
         var groups = MemberGroups()
         var symlinks: Set<[UInt8]> = []
+        let outerPlaced = placedFiles
+        placedFiles = [:]
+        defer { placedFiles = outerPlaced }
         while let entry = try members.next() {
             memberCount += 1
             guard memberCount <= unpacker.maximumMembers else {
@@ -111,12 +116,23 @@ struct PackageWalk<Sink: UnpackSink> {
                 }
             }
             switch entry.kind {
-            case .directory, .other:
+            case .directory:
                 continue
+            case .other:
+                skipped.append("\(archive):\(DisplayName.of(path.bytes)): a device node, fifo or socket")
+            case .hardLink(let target):
+                // The same bytes as an earlier member of this archive, at another path.
+                let targetPath: RepoPath
+                do { targetPath = try RepoPath.validated(target) } catch { throw FirmwareError(file: archive, cause: "hard link \(DisplayName.of(path.bytes)): \(error.description)") }
+                guard let placed = placedFiles[targetPath.bytes], try sink.link(place(path, origin: "\(archive):\(DisplayName.of(path.bytes))", level: level), to: placed) else {
+                    skipped.append("\(archive):\(DisplayName.of(path.bytes)): a hard link to \(DisplayName.of(target)), which is no file of the dump")
+                    continue
+                }
+                plainFiles += 1
             case .symlink(let target):
                 try Self.checkSymlink(path, target: target, archive: archive)
                 symlinks.insert(path.bytes)
-                try sink.symlink(place(path, level: level), target: target)
+                try sink.symlink(place(path, origin: "\(archive):\(DisplayName.of(path.bytes))", level: level), target: target)
                 plainFiles += 1
             case .regular:
                 let origin = "\(archive):\(DisplayName.of(path.bytes))"
@@ -200,10 +216,20 @@ struct PackageWalk<Sink: UnpackSink> {
         return StoredBytes(slice: file.slice(origin: member.origin), backing: backing)
     }
 
-    /// A member kept as it is.
+    /// A member kept as it is. One whose size is not known in advance (a decoded stream, a tar
+    /// member without one) goes through a work file first.
     mutating func plain(_ member: Member, _ stream: inout some ByteSource, level: Level) throws {
-        guard let size = member.size else { throw FirmwareError(file: member.origin, cause: "the archive does not record the member's size") }
-        try sink.file(place(member.path, level: level), mode: member.mode, size: size, source: &stream)
+        let placed = try place(member.path, origin: member.origin, level: level)
+        if let size = member.size {
+            try sink.file(placed, mode: member.mode, size: size, source: &stream)
+        } else {
+            let path = work.newPath(member.fileName)
+            let backing = ImageBacking(path: path, isWorkFile: true)
+            let size = try work.write(&stream, to: backing.path, origin: member.origin)
+            var source = try FileSource(path: backing.path)
+            try sink.file(placed, mode: member.mode, size: size, source: &source)
+        }
+        placedFiles[member.path.bytes] = placed
         plainFiles += 1
     }
 
@@ -227,8 +253,8 @@ struct PackageWalk<Sink: UnpackSink> {
         var replay = PrefixedSource(prefix: compressed, rest: stream)
         let innerKind = ContentKind.detect(inner)
         switch innerKind {
-        case .androidSparse, .ext4, .erofs, .superImage, .payload:
-            let decoded = DecodingSource(replay, decoder: Decoders.make(format)!, origin: member.origin)
+        case .androidSparse, .ext4, .erofs, .superImage, .payload, .compressed:
+            let decoded = try DecodingSource(replay, format: format, origin: member.origin)
             let inside = Member(
                 path: Self.removingSuffix(format.suffix, from: member.path), mode: member.mode, size: nil, origin: member.origin,
                 source: decoded)
@@ -243,7 +269,7 @@ struct PackageWalk<Sink: UnpackSink> {
             }
             // Samsung packs every member as an LZ4 frame (`boot.img.lz4`, `sboot.bin.lz4`): the
             // dump keeps the decoded file under its own name.
-            var decoded = DecodingSource(replay, decoder: Decoders.make(format)!, origin: member.origin)
+            var decoded = try DecodingSource(replay, format: format, origin: member.origin)
             let path = work.newPath(member.fileName)
             let size = try work.write(&decoded, to: path, origin: member.origin)
             let backing = ImageBacking(path: path, isWorkFile: true)
@@ -268,8 +294,7 @@ struct PackageWalk<Sink: UnpackSink> {
     /// Corrupt data fails here, naming the member; running out of input only does when
     /// `compressed` is the whole member.
     private static func decodedPrefix(of compressed: [UInt8], format: ContentKind.Compression, isWhole: Bool, origin: String) throws -> [UInt8] {
-        guard let decoder = Decoders.make(format) else { return [] }
-        var source = DecodingSource(MemorySource(compressed), decoder: decoder, origin: origin)
+        var source = try DecodingSource(MemorySource(compressed), format: format, origin: origin)
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: ContentKind.headerSize)
         while out.count < ContentKind.headerSize {
@@ -287,20 +312,35 @@ struct PackageWalk<Sink: UnpackSink> {
     // MARK: - Names
 
     /// The path a plain file takes: its own, unless an earlier archive's file took it — then it
-    /// moves under a directory named after its archive, so nothing is overwritten.
-    mutating func place(_ path: RepoPath, level: Level) -> RepoPath {
-        guard paths.contains(path.bytes), let stem = level.archiveStem else {
-            paths.insert(path.bytes)
+    /// moves under a directory named after its archive, so nothing is overwritten. Two files of
+    /// the top level (or a top-level file after a nested one) cannot move: that fails, naming both.
+    mutating func place(_ path: RepoPath, origin: String, level: Level) throws -> RepoPath {
+        guard let earlier = paths[path.bytes] else {
+            paths[path.bytes] = origin
             return path
         }
-        var candidate = RepoPath(bytes: Array((stem + "/").utf8) + path.bytes)
-        var n = 2
-        while paths.contains(candidate.bytes) {
-            candidate = RepoPath(bytes: Array((stem + "~\(n)/").utf8) + path.bytes)
+        guard let stem = level.archiveStem else {
+            throw FirmwareError(file: origin, cause: "its path \(DisplayName.of(path.bytes)) is already taken by \(earlier)")
+        }
+        var n = 1
+        var candidate: RepoPath
+        repeat {
+            candidate = RepoPath(bytes: Array((relocationDirectory(stem, n) + "/").utf8) + path.bytes)
+            n += 1
+        } while paths[candidate.bytes] != nil
+        paths[candidate.bytes] = origin
+        return candidate
+    }
+
+    /// The directory a nested archive's colliding names move to: its stem, or `stem~N` when the
+    /// stem is a partition's name (a nested `system.zip` must not land inside the system tree).
+    func relocationDirectory(_ stem: String, _ attempt: Int = 1) -> String {
+        var n = attempt
+        while true {
+            let candidate = n == 1 ? stem : "\(stem)~\(n)"
+            if partitions[candidate] == nil && !PartitionName.isDumped(candidate) { return candidate }
             n += 1
         }
-        paths.insert(candidate.bytes)
-        return candidate
     }
 
     /// Hands a partition image over under its partition's name; slot-b images wait for the end.
@@ -314,7 +354,7 @@ struct PackageWalk<Sink: UnpackSink> {
             guard let stem = level.archiveStem else {
                 throw FirmwareError(file: image.origin, cause: "two images for the partition \(image.name): \(earlier) and \(image.origin)")
             }
-            image.name = stem + "/" + image.name
+            image.name = relocationDirectory(stem) + "/" + image.name
             if let again = partitions[image.name] {
                 throw FirmwareError(file: image.origin, cause: "two images for the partition \(image.name): \(again) and \(image.origin)")
             }

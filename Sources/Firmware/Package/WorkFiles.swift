@@ -18,11 +18,11 @@ struct WorkFiles {
     static let checkInterval: UInt64 = 256 << 20
 
     /// The bytes all work files of one unpacking may add up to: real packages expand a few
-    /// times (a 5 GB OTA into 10–15 GB of images), so 8 × the firmware plus 8 GiB stops a
-    /// decompression bomb long before the disk is full.
+    /// times (a 5 GB OTA into 10–15 GB of images; holes and zero fills cost nothing), so 8 × the
+    /// firmware plus 1 GiB stops a decompression bomb long before the disk is full.
     static func limit(forFirmwareOf size: UInt64) -> UInt64 {
         let (scaled, tooBig) = size.multipliedReportingOverflow(by: 8)
-        let (total, overflow) = scaled.addingReportingOverflow(8 << 30)
+        let (total, overflow) = scaled.addingReportingOverflow(1 << 30)
         return tooBig || overflow ? .max : total
     }
 
@@ -58,7 +58,7 @@ struct WorkFiles {
         guard !overflow, used <= budget.limit else {
             throw FirmwareError(
                 file: origin,
-                cause: "expands beyond \(Self.gib(budget.limit)) GiB of images (8 × the firmware's size + 8 GiB): a decompression bomb or a corrupt member")
+                cause: "expands beyond \(Self.gib(budget.limit)) GiB of images (8 × the firmware's size + 1 GiB): a decompression bomb or a corrupt member")
         }
         budget.used = used
     }
