@@ -162,3 +162,51 @@ extension URL {
         return self
     }
 }
+
+/// extraction.md §6 row 13: Samsung and other Android ext4 images share identical data blocks
+/// between files (`e2fsdroid -s`, RO_COMPAT_SHARED_BLOCKS); loop-mounting was the only way the
+/// old tools read them. The native reader must read both files.
+@Suite struct Ext4SharedBlocksTests {
+    @Test func filesSharingDataBlocksAreBothRead() throws {
+        let dir = try TemporaryDirectory("shared")
+        try FileManager.default.createDirectory(atPath: dir.file("tree/etc"), withIntermediateDirectories: true)
+        let content = Data(repeating: 0x5A, count: 4096)
+        try content.write(to: URL(fileURLWithPath: dir.file("tree/etc/a.bin")))
+        try Data(repeating: 0x33, count: 4096).write(to: URL(fileURLWithPath: dir.file("tree/etc/b.bin")))
+        let image = dir.file("shared.img")
+        try Tool.check("mke2fs", ["-q", "-t", "ext4", "-b", "4096", "-O", "^has_journal,^metadata_csum", "-d", dir.file("tree"), image, "4M"])
+        // Point b.bin's only extent at a.bin's block and mark the file system as sharing blocks,
+        // as e2fsdroid does for identical blocks.
+        func stat(_ path: String) throws -> String { try Tool.check("debugfs", ["-R", "stat \(path)", image]).stdout }
+        func firstBlock(_ path: String) throws -> Int {
+            let text = try stat(path)
+            let extents = try #require(text.range(of: "(0):"))
+            return Int(text[extents.upperBound...].prefix { $0.isNumber })!
+        }
+        let shared = try firstBlock("/etc/a.bin")
+        let location = try Tool.check("debugfs", ["-R", "imap /etc/b.bin", image]).stdout
+        // "Inode N is part of block group G\n\tlocated at block B, offset 0xO"
+        let blockText = try #require(location.range(of: "located at block ")).upperBound
+        let offsetText = try #require(location.range(of: "offset 0x")).upperBound
+        let block = Int(location[blockText...].prefix { $0.isNumber })!
+        let offset = Int(location[offsetText...].prefix { $0.isHexDigit }, radix: 16)!
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: image))
+        try handle.seek(toOffset: UInt64(block * 4096 + offset + 0x28 + 20))
+        try handle.write(contentsOf: withUnsafeBytes(of: UInt32(shared).littleEndian) { Data($0) })
+        try handle.seek(toOffset: 1024 + 0x64)
+        var roCompat = try #require(try handle.read(upToCount: 4)).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+        roCompat |= 0x4000
+        try handle.seek(toOffset: 1024 + 0x64)
+        try handle.write(contentsOf: withUnsafeBytes(of: roCompat) { Data($0) })
+        try handle.close()
+        #expect(try firstBlock("/etc/b.bin") == shared, "b.bin now shares a.bin's block")
+
+        let source = try Ext4TreeSource(path: image, origin: "shared.img")
+        let files = try source.listFiles().files
+        for name in ["etc/a.bin", "etc/b.bin"] {
+            let file = try #require(files.first { $0.path.description == name })
+            var reader = try source.openFile(file)
+            #expect(try reader.readBytes(8192) == [UInt8](content), "\(name)")
+        }
+    }
+}
