@@ -3,7 +3,7 @@
 # Usage: scripts/dump-sample.sh [extra dumpyard dump options, e.g. --json or --force]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "dump-sample: setting up (the first build takes about 40 s)" >&2
+echo "dump-sample: setting up (the first build takes about a minute)" >&2
 scripts/setup.sh release
 export PATH="/opt/swift/usr/bin:$PATH"
 .build/release/dumpyard dump fixtures/sample-firmware.zip --out dumps "$@"
