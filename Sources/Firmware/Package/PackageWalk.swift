@@ -10,18 +10,18 @@ struct PackageWalk<Sink: UnpackSink> {
     let unpacker: FirmwareUnpacker
     var sink: Sink
     var work: WorkFiles
-    private(set) var images: [UnpackedImage] = []
+    var images: [UnpackedImage] = []
     var skipped: [String] = []
     var plainFiles = 0
-    private var memberCount = 0
+    var memberCount = 0
     /// Partition names handed over, with the origin of each.
-    private var partitions: [String: String] = [:]
+    var partitions: [String: String] = [:]
     /// Paths of plain files handed over, with the origin of each.
-    private var paths: [[UInt8]: String] = [:]
+    var paths: [[UInt8]: String] = [:]
     /// Where each plain file of the archive being walked went (for its hard links).
-    private var placedFiles: [[UInt8]: RepoPath] = [:]
+    var placedFiles: [[UInt8]: RepoPath] = [:]
     /// Slot-b images, dumped only when no other image of their partition turns up.
-    private var slotB: [(image: PartitionImage, level: Level)] = []
+    var slotB: [(image: PartitionImage, level: Level)] = []
 
     init(unpacker: FirmwareUnpacker, sink: Sink) {
         self.unpacker = unpacker
@@ -233,180 +233,4 @@ struct PackageWalk<Sink: UnpackSink> {
         plainFiles += 1
     }
 
-    /// A compressed member: decoded when an image, a payload or an archive is inside, else kept as it is.
-    private mutating func unwrap(
-        _ member: Member, format: ContentKind.Compression, _ stream: inout PrefixedSource<AnyByteSource>, level: Level, unwrapped: Int
-    ) throws {
-        guard Decoders.make(format) != nil else {
-            try plain(member, &stream, level: level)
-            return
-        }
-        // Decode just enough of the start to see what is inside.
-        var compressed: [UInt8] = []
-        var inner: [UInt8] = []
-        while compressed.count < 4 << 20 {
-            let more = try stream.readBytes(64 << 10)
-            compressed += more
-            inner = try Self.decodedPrefix(of: compressed, format: format, isWhole: more.isEmpty, origin: member.origin)
-            if inner.count >= ContentKind.headerSize || more.isEmpty { break }
-        }
-        var replay = PrefixedSource(prefix: compressed, rest: stream)
-        let innerKind = ContentKind.detect(inner)
-        switch innerKind {
-        case .androidSparse, .ext4, .erofs, .superImage, .payload, .compressed:
-            let decoded = try DecodingSource(replay, format: format, origin: member.origin)
-            let inside = Member(
-                path: Self.removingSuffix(format.suffix, from: member.path), mode: member.mode, size: nil, origin: member.origin,
-                source: decoded)
-            try handle(inside, level: level, unwrapped: unwrapped + 1)
-        case .tar where level.depth < unpacker.maximumDepth:
-            // libarchive decodes the wrapper itself.
-            try walkArchive(try randomAccess(member, &replay), kind: .tar, level: level.inside(member.fileName))
-        default:
-            guard format == .lz4, member.fileName.hasSuffix(".lz4") else {
-                try plain(member, &replay, level: level)
-                return
-            }
-            // Samsung packs every member as an LZ4 frame (`boot.img.lz4`, `sboot.bin.lz4`): the
-            // dump keeps the decoded file under its own name.
-            var decoded = try DecodingSource(replay, format: format, origin: member.origin)
-            let path = work.newPath(member.fileName)
-            let size = try work.write(&decoded, to: path, origin: member.origin)
-            let backing = ImageBacking(path: path, isWorkFile: true)
-            var source = try FileSource(path: backing.path)
-            let inside = Member(
-                path: Self.removingSuffix(format.suffix, from: member.path), mode: member.mode, size: size, origin: member.origin,
-                source: source)
-            try plain(inside, &source, level: level)
-        }
-    }
-
-    /// `path` with `suffix` taken off its last component (when something is left).
-    static func removingSuffix(_ suffix: String, from path: RepoPath) -> RepoPath {
-        let suffixBytes = Array(suffix.utf8)
-        guard path.bytes.count > suffixBytes.count, path.bytes.suffix(suffixBytes.count).elementsEqual(suffixBytes),
-            path.bytes[path.bytes.count - suffixBytes.count - 1] != UInt8(ascii: "/")
-        else { return path }
-        return RepoPath(bytes: Array(path.bytes.dropLast(suffixBytes.count)))
-    }
-
-    /// As much of the start of a compressed stream as `compressed` decodes to (up to a header).
-    /// Corrupt data fails here, naming the member; running out of input only does when
-    /// `compressed` is the whole member.
-    private static func decodedPrefix(of compressed: [UInt8], format: ContentKind.Compression, isWhole: Bool, origin: String) throws -> [UInt8] {
-        var source = try DecodingSource(MemorySource(compressed), format: format, origin: origin)
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: ContentKind.headerSize)
-        while out.count < ContentKind.headerSize {
-            let n: Int
-            do { n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) } } catch let error as FirmwareError {
-                if isWhole || error.cause.hasPrefix("corrupt") { throw error }
-                break
-            }
-            if n == 0 { break }
-            out += buffer[..<n]
-        }
-        return Array(out.prefix(ContentKind.headerSize))
-    }
-
-    // MARK: - Names
-
-    /// The path a plain file takes: its own, unless an earlier archive's file took it — then it
-    /// moves under a directory named after its archive, so nothing is overwritten. Two files of
-    /// the top level (or a top-level file after a nested one) cannot move: that fails, naming both.
-    mutating func place(_ path: RepoPath, origin: String, level: Level) throws -> RepoPath {
-        guard let earlier = paths[path.bytes] else {
-            paths[path.bytes] = origin
-            return path
-        }
-        guard let stem = level.archiveStem else {
-            throw FirmwareError(file: origin, cause: "its path \(DisplayName.of(path.bytes)) is already taken by \(earlier)")
-        }
-        var n = 1
-        var candidate: RepoPath
-        repeat {
-            candidate = RepoPath(bytes: Array((relocationDirectory(stem, n) + "/").utf8) + path.bytes)
-            n += 1
-        } while paths[candidate.bytes] != nil
-        paths[candidate.bytes] = origin
-        return candidate
-    }
-
-    /// The directory a nested archive's colliding names move to: its stem, or `stem~N` when the
-    /// stem is a partition's name (a nested `system.zip` must not land inside the system tree).
-    func relocationDirectory(_ stem: String, _ attempt: Int = 1) -> String {
-        var n = attempt
-        while true {
-            let candidate = n == 1 ? stem : "\(stem)~\(n)"
-            if partitions[candidate] == nil && !PartitionName.isDumped(candidate) { return candidate }
-            n += 1
-        }
-    }
-
-    /// Hands a partition image over under its partition's name; slot-b images wait for the end.
-    mutating func adopt(_ image: PartitionImage, slot: Character?, level: Level) throws {
-        var image = image
-        if slot == "b" {
-            slotB.append((image, level))
-            return
-        }
-        if let earlier = partitions[image.name] {
-            guard let stem = level.archiveStem else {
-                throw FirmwareError(file: image.origin, cause: "two images for the partition \(image.name): \(earlier) and \(image.origin)")
-            }
-            image.name = relocationDirectory(stem) + "/" + image.name
-            if let again = partitions[image.name] {
-                throw FirmwareError(file: image.origin, cause: "two images for the partition \(image.name): \(again) and \(image.origin)")
-            }
-        }
-        partitions[image.name] = image.origin
-        images.append(image.summary)
-        try sink.image(image)
-    }
-
-    /// Slot-b images whose partition got no other image are dumped; the rest are noted.
-    private mutating func settleSlotB() throws {
-        let pending = slotB
-        slotB = []
-        for (image, level) in pending {
-            if partitions[image.name] != nil {
-                skipped.append("\(image.origin): slot b of \(image.name), slot a is dumped")
-            } else {
-                try adopt(image, slot: nil, level: level)
-            }
-        }
-    }
-
-    // MARK: - Checks
-
-    /// Whether a nested zip is firmware to unpack (a Pixel `image-*.zip`) rather than a file to
-    /// keep (an APK, an encrypted `fota.zip`): it must hold an image, a payload or an OTA piece.
-    static func holdsFirmware(zip slice: FileSlice) throws -> Bool {
-        let names: [[UInt8]]
-        do { names = try ZipMembers(slice: slice).memberNames } catch { return true }
-        return names.contains { raw in
-            let name = String(decoding: raw.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
-            return name.hasSuffix(".img") || name == "payload.bin" || MemberRole.of(fileName: name) != .single
-                || name.hasSuffix(".img.lz4") || name.hasSuffix(".tar.md5")
-        }
-    }
-
-    /// A symlink member must stay inside the package: relative, and never climbing above the root.
-    static func checkSymlink(_ path: RepoPath, target: [UInt8], archive: String) throws(FirmwareError) {
-        let display = DisplayName.of(target)
-        var depth = path.components.count - 1
-        let escapes = target.first == UInt8(ascii: "/") || target.isEmpty || target.split(separator: UInt8(ascii: "/")).contains { part in
-            if part.elementsEqual("..".utf8) { depth -= 1 } else if !part.elementsEqual(".".utf8) { depth += 1 }
-            return depth < 0
-        }
-        if escapes {
-            throw FirmwareError(file: archive, cause: UnsafePathError(path: DisplayName.of(path.bytes), reason: .symlinkEscapes(display)).description)
-        }
-    }
-
-    static func memberError(_ error: any Error, origin: String) -> any Error {
-        if let error = error as? FirmwareError { return error }
-        if let error = error as? ArchiveError { return FirmwareError(file: origin, cause: error.message) }
-        return FirmwareError(file: origin, cause: "\(error)")
-    }
 }
