@@ -46,7 +46,11 @@ public struct DirectoryTreeSource: FileTreeSource {
             guard withCPath(childAbsolute, { lstat($0, &st) }) == 0 else {
                 throw FirmwareError(file: DisplayName.of(childRelative), cause: String(cString: strerror(errno)))
             }
-            let path = RepoPath(bytes: childRelative)
+            // The names come from the image: the same rules as every other path of a dump.
+            let path: RepoPath
+            do { path = try RepoPath.validated(childRelative) } catch {
+                throw FirmwareError(file: DisplayName.of(childRelative), cause: error.description)
+            }
             switch st.st_mode & S_IFMT {
             case S_IFDIR:
                 try walk(relative: childRelative, files: &files, skipped: &skipped)

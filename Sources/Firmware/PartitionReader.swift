@@ -2,6 +2,7 @@
 internal import Glibc
 #endif
 internal import Foundation
+internal import Synchronization
 public import DumpCore
 
 /// Opens a raw partition image as a file tree: regular files with their execute bits, symlinks as
@@ -50,7 +51,20 @@ public struct ExternalToolReader: PartitionReader {
             path = copy
         }
         defer { unlink(copy) }
-        let result = try ToolRun.sandboxed("fsck.erofs", ["--extract=\(scratch)", "--overwrite", path], writable: scratch, file: image.origin)
+        // fsck.erofs writes the whole tree: it is stopped once the tree takes more than 4 × what
+        // the image stores + 1 GiB (a file of zeros compresses 200:1), or the disk nears full.
+        let limit = 4 &* file.storedBytes &+ (1 << 30)
+        let freeAtStart = Self.freeBytes(scratch)
+        let watch: @Sendable () -> String? = {
+            let free = Self.freeBytes(scratch)
+            if free < 512 << 20 { return "the work directory is nearly full (WORK_DIR_BASE)" }
+            if freeAtStart > free && freeAtStart - free > limit {
+                return "its files take more than \(limit >> 20) MiB, 4 × what the image stores + 1 GiB: a decompression bomb"
+            }
+            return nil
+        }
+        let result = try ToolRun.sandboxed(
+            "fsck.erofs", ["--extract=\(scratch)", "--overwrite", path], writable: scratch, file: image.origin, watch: watch)
         // fsck.erofs can report errors ("<E> …") and still exit 0 with nothing extracted.
         let errors = result.stderrLines.filter { $0.hasPrefix("<E>") }
         if result.status != 0 || !errors.isEmpty {
@@ -59,6 +73,12 @@ public struct ExternalToolReader: PartitionReader {
             throw FirmwareError(file: image.origin, cause: "cannot read the EROFS file system: \(cause)")
         }
         return DirectoryTreeSource(root: scratch)
+    }
+
+    static func freeBytes(_ path: String) -> UInt64 {
+        var fs = statvfs()
+        guard statvfs(path, &fs) == 0 else { return .max }
+        return UInt64(fs.f_bavail) &* UInt64(fs.f_frsize)
     }
 }
 
@@ -74,7 +94,9 @@ enum ToolRun {
 
     /// Runs `tool` under bubblewrap: everything read-only except `writable`, no network, no new
     /// privileges, killed with its parent.
-    static func sandboxed(_ tool: String, _ arguments: [String], writable: String, file: String) throws -> Result {
+    static func sandboxed(
+        _ tool: String, _ arguments: [String], writable: String, file: String, watch: (@Sendable () -> String?)? = nil
+    ) throws -> Result {
         guard let sandbox = locate("bwrap") else {
             throw FirmwareError(file: file, cause: "bwrap (bubblewrap) is not installed, and \(tool) is only run inside it (run scripts/setup.sh)")
         }
@@ -84,14 +106,16 @@ enum ToolRun {
         let result = try run(sandbox, [
             "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", writable, writable,
             "--unshare-all", "--die-with-parent", "--new-session", "--", executable,
-        ] + arguments, file: file)
+        ] + arguments, file: file, watch: watch)
         if result.status != 0, let line = result.stderrLines.first(where: { $0.hasPrefix("bwrap:") }) {
             throw FirmwareError(file: file, cause: "cannot start the sandbox for \(tool): \(line)")
         }
         return result
     }
 
-    static func run(_ executable: String, _ arguments: [String], file: String) throws -> Result {
+    /// Runs `executable`; `watch` is asked every 100 ms while it runs, and a reason it gives
+    /// kills the tool and becomes the error.
+    static func run(_ executable: String, _ arguments: [String], file: String, watch: (@Sendable () -> String?)? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -100,6 +124,22 @@ enum ToolRun {
         let errors = Pipe()
         process.standardError = errors
         do { try process.run() } catch { throw FirmwareError(file: file, cause: "cannot start \(executable): \(error.localizedDescription)") }
+        let stopped = Mutex<String?>(nil)
+        let done = Atomic<Bool>(false)
+        if let watch {
+            let pid = process.processIdentifier
+            Thread.detachNewThread {
+                while !done.load(ordering: .relaxed) {
+                    if let reason = watch() {
+                        stopped.withLock { $0 = reason }
+                        kill(pid, SIGKILL)
+                        return
+                    }
+                    usleep(100_000)
+                }
+            }
+        }
+        defer { done.store(true, ordering: .relaxed) }
         var kept = Data()
         let reader = errors.fileHandleForReading
         while true {
@@ -108,6 +148,8 @@ enum ToolRun {
             if kept.count < stderrLimit { kept.append(chunk.prefix(stderrLimit - kept.count)) }
         }
         process.waitUntilExit()
+        done.store(true, ordering: .relaxed)
+        if let reason = stopped.withLock({ $0 }) { throw FirmwareError(file: file, cause: "stopped reading it: \(reason)") }
         let text = String(decoding: kept, as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return Result(status: process.terminationStatus, stderrLines: lines)

@@ -47,7 +47,7 @@ public enum SparseImage {
 
     /// Expands the sparse image read from `source` into the file `fd`: an empty file, or with
     /// `overlay` one that earlier pieces of a split image were expanded into (zero fills are then
-    /// written, not assumed). `checkSpace` runs after every 256 MiB written, with the bytes written so
+    /// written, not assumed). `checkSpace` runs after every 64 MiB written and once at the end, with the bytes written so
     /// far, and may throw to stop. `wroteBlocks` is told of every chunk that carries data (its
     /// first block, block count and offset in the sparse file), in order.
     /// Returns the header. Any inconsistency or early end fails with the offset in the sparse file.
@@ -61,12 +61,12 @@ public enum SparseImage {
             throw FirmwareError(file: file, offset: 16, cause: "the sparse header claims a \(header.rawSize)-byte image, more than any partition (limit \(maximumRawSize >> 30) GiB)")
         }
         var written: UInt64 = 0
-        var nextCheck: UInt64 = 256 << 20
+        var nextCheck: UInt64 = 64 << 20
         func wrote(_ count: Int) throws {
             written += UInt64(count)
             if written >= nextCheck {
                 try checkSpace(written)
-                nextCheck += 256 << 20
+                nextCheck += 64 << 20
             }
         }
         var offset: UInt64 = 28
@@ -166,6 +166,7 @@ public enum SparseImage {
         guard block == UInt64(header.totalBlocks) else {
             throw FirmwareError(file: file, offset: offset, cause: "sparse chunks cover \(block) of the image's \(header.totalBlocks) blocks")
         }
+        try checkSpace(written)
         guard ftruncate(fd, off_t(header.rawSize)) == 0 else {
             throw FirmwareError(file: file, cause: "cannot size the raw image: \(String(cString: strerror(errno)))")
         }

@@ -228,7 +228,52 @@ import Testing
                 packages.tar_md5(os.path.join(d, 'AP_X.tar.md5'), os.path.join(d, 'ap'), ['notes.txt', 'system.img'])
                 zipit([('AP_X.tar.md5', read(os.path.join(d, 'AP_X.tar.md5'))), ('notes.txt', 'top')])
                 """,
-            expected: ["fw.zip:notes.txt", "already taken by fw.zip:AP_X.tar.md5:notes.txt"]),
+            expected: ["fw.zip:notes.txt", "clashes with fw.zip:AP_X.tar.md5:notes.txt"]),
+        Case(
+            name: "a package file inside a partition's directory",
+            build: "zipit([('system/build.prop', 'ro.product.device=x\\n'), ('system.img', read(img.system))])",
+            expected: ["fw.zip:system.img", "the partition system clashes with fw.zip:system/build.prop"]),
+        Case(
+            name: "zip members that share their data",
+            build: """
+                import zlib
+                body = zlib.compress(b'A' * 100000)[2:-4]; crc = zlib.crc32(b'A' * 100000)
+                loc = struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 8, 0, 0x21, crc, len(body), 100000, 5, 0) + b'a.bin' + body
+                cen = b''.join(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, 8, 0, 0x21, crc, len(body), 100000, 5, 0, 0, 0, 0, 0, 0) + n for n in (b'a.bin', b'b.bin'))
+                open(fw, 'wb').write(loc + cen + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 2, 2, len(cen), len(loc), 0))
+                """,
+            expected: ["fw.zip", "share data"]),
+        Case(
+            name: "split sparse pieces each filling less than a check interval",
+            build: """
+                n = 6; per = 65280; total = n * per
+                members = []
+                for i in range(n):
+                    ch = []
+                    if i * per: ch.append(struct.pack('<HHII', 0xCAC3, 0, i * per, 12))
+                    ch.append(struct.pack('<HHII', 0xCAC2, 0, per, 16) + b'\\xff' * 4)
+                    if total - (i + 1) * per: ch.append(struct.pack('<HHII', 0xCAC3, 0, total - (i + 1) * per, 12))
+                    members.append(('system.img_sparsechunk.%d' % i, struct.pack('<IHHHHIIII', 0xED26FF3A, 1, 0, 28, 12, 4096, total, len(ch), 0) + b''.join(ch)))
+                zipit(members)
+                """,
+            expected: ["system.img_sparsechunk", "decompression bomb"]),
+        Case(
+            name: "an EROFS partition holding .gitmodules",
+            build: """
+                os.makedirs(os.path.join(d, 't', 'etc')); open(os.path.join(d, 't', 'etc', '.GitModules'), 'w').write('[submodule]\\n')
+                subprocess.run(['mkfs.erofs', os.path.join(d, 'v.img'), os.path.join(d, 't')], check=True, capture_output=True)
+                zipit([('system.img', read(img.system)), ('vendor.img', read(os.path.join(d, 'v.img')))])
+                """,
+            expected: ["etc/.GitModules", "'.gitmodules'"]),
+        Case(
+            name: "an EROFS image of a 2 GiB file of zeros",
+            build: """
+                os.makedirs(os.path.join(d, 't')); subprocess.run(['truncate', '-s', '2G', os.path.join(d, 't', 'zeros.bin')], check=True)
+                subprocess.run(['mkfs.erofs', '-zlz4hc', os.path.join(d, 'v.img'), os.path.join(d, 't')], check=True, capture_output=True)
+                os.remove(os.path.join(d, 't', 'zeros.bin'))
+                zipit([('system.img', read(img.system)), ('vendor.img', read(os.path.join(d, 'v.img')))])
+                """,
+            expected: ["fw.zip:vendor.img", "decompression bomb"]),
     ]
 
     @Test(arguments: cases)

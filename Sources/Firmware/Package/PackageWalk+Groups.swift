@@ -33,6 +33,7 @@ struct MemberGroups {
     var blockOTAs: [String: BlockOTA] = [:]
     var sparsePieces: [String: SparsePieces] = [:]
     var order: [String] = []
+    private var known: Set<String> = []
 
     mutating func add(_ role: MemberRole, _ piece: GroupPiece) {
         let directory = String(decoding: piece.path.bytes.dropLast(piece.path.components.last?.count ?? 0), as: UTF8.self)
@@ -57,7 +58,7 @@ struct MemberGroups {
     /// The group's key (kind, directory, name), noted in order of first appearance.
     private mutating func note(_ kind: String, _ directory: String, _ name: String) -> String {
         let key = kind + "\u{0}" + directory + "\u{0}" + name
-        if !order.contains(key) { order.append(key) }
+        if known.insert(key).inserted { order.append(key) }
         return key
     }
 }

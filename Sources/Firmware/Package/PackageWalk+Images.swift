@@ -42,8 +42,10 @@ extension PackageWalk {
             var source = AnyByteSource(base: try piece.open())
             var mine: [(start: UInt64, end: UInt64)] = []
             let checkOverlap = pieces.count > 1
+            var charged: UInt64 = 0
             let header = try SparseImage.expand(source: &source, into: fd, file: piece.origin, overlay: rawSize != nil) { [work] written in
-                try work.charge(WorkFiles.checkInterval, origin: piece.origin)
+                try work.charge(written - charged, origin: piece.origin)
+                charged = written
                 try work.checkStillFree(afterWriting: written, origin: piece.origin)
             } wroteBlocks: { start, count, offset in
                 guard checkOverlap else { return }
@@ -122,6 +124,15 @@ extension PackageWalk {
     mutating func payload(_ bytes: StoredBytes, member: Member, level: Level) throws {
         let extractor = try PayloadExtractor(payload: bytes.slice)
         try work.charge(extractor.plan.diskBytesNeeded, origin: member.origin)
+        // ZERO operations cost nothing to write but every byte costs reading and hashing: the
+        // partitions together may be at most 32 × the payload + 8 GiB (real OTAs: 2–5 ×).
+        let logical = extractor.partitions.reduce(UInt64(0)) { $0 &+ $1.size }
+        let (scaled, overflow) = bytes.slice.length.multipliedReportingOverflow(by: 32)
+        guard overflow || logical <= scaled &+ (8 << 30) else {
+            throw FirmwareError(
+                file: member.origin,
+                cause: "its partitions add up to \(logical) bytes, more than 32 × the payload's \(bytes.slice.length) + 8 GiB: mostly zeros, not an OTA")
+        }
         let directory = work.newPath("payload")
         guard mkdir(directory, 0o700) == 0 else {
             throw FirmwareError(file: member.origin, cause: "cannot create a work directory: \(String(cString: strerror(errno)))")

@@ -1,35 +1,42 @@
 internal import DumpCore
 
 /// Where members land in the dump: plain file paths, partition names, slots, relocation.
+///
+/// Every name handed over is recorded with its origin: a file's path, and each directory a file
+/// or a partition's tree needs. A new name clashes with an earlier one when it is the same
+/// path, when it needs a directory where a file is, or when it is a file where a directory (or
+/// a partition's tree) is.
 extension PackageWalk {
-    /// The path a plain file takes: its own, unless an earlier archive's file took it — then it
-    /// moves under a directory named after its archive, so nothing is overwritten. Two files of
-    /// the top level (or a top-level file after a nested one) cannot move: that fails, naming both.
+    /// The path a plain file takes: its own, unless it clashes with an earlier name — then a
+    /// nested archive's file moves under a directory named after its archive, so nothing is
+    /// overwritten; a top-level file cannot move, and the clash fails, naming both members.
     mutating func place(_ path: RepoPath, origin: String, level: Level) throws -> RepoPath {
-        guard let earlier = paths[path.bytes] else {
-            paths[path.bytes] = origin
-            return path
+        var candidate = path
+        if let earlier = clash(candidate.bytes, asFile: true) {
+            guard let stem = level.archiveStem else {
+                throw FirmwareError(file: origin, cause: "its path \(DisplayName.of(path.bytes)) clashes with \(earlier)")
+            }
+            var n = 1
+            repeat {
+                candidate = RepoPath(bytes: Array((relocationDirectory(stem, n) + "/").utf8) + path.bytes)
+                n += 1
+            } while clash(candidate.bytes, asFile: true) != nil
         }
-        guard let stem = level.archiveStem else {
-            throw FirmwareError(file: origin, cause: "its path \(DisplayName.of(path.bytes)) is already taken by \(earlier)")
-        }
-        var n = 1
-        var candidate: RepoPath
-        repeat {
-            candidate = RepoPath(bytes: Array((relocationDirectory(stem, n) + "/").utf8) + path.bytes)
-            n += 1
-        } while paths[candidate.bytes] != nil
-        paths[candidate.bytes] = origin
+        do { candidate = try RepoPath.validated(candidate.bytes) } catch { throw FirmwareError(file: origin, cause: error.description) }
+        record(candidate.bytes, asFile: true, origin: origin)
         return candidate
     }
 
-    /// The directory a nested archive's colliding names move to: its stem, or `stem~N` when the
-    /// stem is a partition's name (a nested `system.zip` must not land inside the system tree).
+    /// The directory a nested archive's clashing names move to: its stem, or `stem~N` when the
+    /// stem is a partition's name (a nested `system.zip` must not land inside the system tree)
+    /// or a file's.
     func relocationDirectory(_ stem: String, _ attempt: Int = 1) -> String {
         var n = attempt
         while true {
             let candidate = n == 1 ? stem : "\(stem)~\(n)"
-            if partitions[candidate] == nil && !PartitionName.isDumped(candidate) { return candidate }
+            if partitions[candidate] == nil && paths[Array(candidate.utf8)] == nil && !PartitionName.isDumped(candidate) {
+                return candidate
+            }
             n += 1
         }
     }
@@ -41,18 +48,50 @@ extension PackageWalk {
             slotB.append((image, level))
             return
         }
-        if let earlier = partitions[image.name] {
+        if let earlier = clash(Array(image.name.utf8), asFile: false) {
             guard let stem = level.archiveStem else {
-                throw FirmwareError(file: image.origin, cause: "two images for the partition \(image.name): \(earlier) and \(image.origin)")
+                if let other = partitions[image.name] {
+                    throw FirmwareError(file: image.origin, cause: "two images for the partition \(image.name): \(other) and \(image.origin)")
+                }
+                throw FirmwareError(file: image.origin, cause: "the partition \(image.name) clashes with \(earlier)")
             }
-            image.name = relocationDirectory(stem) + "/" + image.name
-            if let again = partitions[image.name] {
-                throw FirmwareError(file: image.origin, cause: "two images for the partition \(image.name): \(again) and \(image.origin)")
-            }
+            var n = 1
+            var name: String
+            repeat {
+                name = relocationDirectory(stem, n) + "/" + image.name
+                n += 1
+            } while clash(Array(name.utf8), asFile: false) != nil
+            image.name = name
         }
         partitions[image.name] = image.origin
+        record(Array(image.name.utf8), asFile: false, origin: "the partition \(image.name) (\(image.origin))")
         images.append(image.summary)
         try sink.image(image)
+    }
+
+    /// What an earlier name `bytes` clashes with, if anything (`asFile`: a plain file's path, else
+    /// a partition's tree, which needs the directory to itself).
+    func clash(_ bytes: [UInt8], asFile: Bool) -> String? {
+        if let file = paths[bytes] { return file }
+        // A directory there: files need it for themselves, a partition's tree would merge into it.
+        if let directory = directories[bytes] { return directory }
+        var prefix = bytes
+        while let slash = prefix.lastIndex(of: UInt8(ascii: "/")) {
+            prefix.removeSubrange(slash...)
+            if let file = paths[prefix] { return file }
+            if let tree = partitions[String(decoding: prefix, as: UTF8.self)] { return "the partition \(String(decoding: prefix, as: UTF8.self)) (\(tree))" }
+        }
+        return nil
+    }
+
+    /// Records a file's path, or a partition's directory, and the directories above it.
+    mutating func record(_ bytes: [UInt8], asFile: Bool, origin: String) {
+        if asFile { paths[bytes] = origin } else { directories[bytes] = directories[bytes] ?? origin }
+        var prefix = bytes
+        while let slash = prefix.lastIndex(of: UInt8(ascii: "/")) {
+            prefix.removeSubrange(slash...)
+            if directories[prefix] == nil { directories[prefix] = origin }
+        }
     }
 
     /// Slot-b images whose partition got no other image are dumped; the rest are noted.

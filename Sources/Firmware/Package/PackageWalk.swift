@@ -18,6 +18,8 @@ struct PackageWalk<Sink: UnpackSink> {
     var partitions: [String: String] = [:]
     /// Paths of plain files handed over, with the origin of each.
     var paths: [[UInt8]: String] = [:]
+    /// Directories that files or partition trees need, with the origin of the first.
+    var directories: [[UInt8]: String] = [:]
     /// Where each plain file of the archive being walked went (for its hard links).
     var placedFiles: [[UInt8]: RepoPath] = [:]
     /// Slot-b images, dumped only when no other image of their partition turns up.
@@ -221,6 +223,9 @@ struct PackageWalk<Sink: UnpackSink> {
     mutating func plain(_ member: Member, _ stream: inout some ByteSource, level: Level) throws {
         let placed = try place(member.path, origin: member.origin, level: level)
         if let size = member.size {
+            // Kept files count against the budget too: a sparse tar member or a payload partition
+            // of zeros costs hashing and compressing like data.
+            try work.charge(size, origin: member.origin)
             try sink.file(placed, mode: member.mode, size: size, source: &stream)
         } else {
             let path = work.newPath(member.fileName)

@@ -15,7 +15,7 @@ struct WorkFiles {
     /// Space kept free on the work directory's file system.
     static let reservedSpace: UInt64 = 512 << 20
     /// How often (in bytes written) the free space is checked again.
-    static let checkInterval: UInt64 = 256 << 20
+    static let checkInterval: UInt64 = 64 << 20
 
     /// The bytes all work files of one unpacking may add up to: real packages expand a few
     /// times (a 5 GB OTA into 10–15 GB of images; holes and zero fills cost nothing), so 8 × the

@@ -142,7 +142,11 @@ enum ZipDirectory {
         let byOffset = members.sorted { $0.localHeaderOffset < $1.localHeaderOffset }
         for (a, b) in zip(byOffset, byOffset.dropFirst()) {
             guard a.localHeaderOffset + 30 + UInt64(a.name.count) + a.compressedSize <= b.localHeaderOffset else {
-                throw ZipNotHandled(reason: "members overlap")
+                // No writer makes members share bytes; zip bombs do. libarchive would keep one of
+                // them and drop the others without a word, so this is an error, not a fallback.
+                throw FirmwareError(
+                    file: file, offset: b.localHeaderOffset,
+                    cause: "members \(DisplayName.of(a.name)) and \(DisplayName.of(b.name)) share data: a zip bomb or a damaged zip")
             }
         }
         if let last = byOffset.last, last.localHeaderOffset + 30 + UInt64(last.name.count) + last.compressedSize > directoryOffset {
