@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),  // bzip2 ships no .pc file
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // hiredis.pc adds a -D flag SwiftPM refuses to pass on: the module map links it directly.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // MARK: - L1 one Swift wrapper per C library
         /** libgit2: repositories, object database, index → tree, commits, refs, packbuilder. */
@@ -41,6 +43,9 @@ let package = Package(
         .target(
             name: "Compression", dependencies: ["CZlib", "CIsal", "CBrotli", "CLz4", "CLzma", "CBzip2", "CZstd"],
             swiftSettings: strictSettings),
+
+        /** hiredis 0.14: connections, binary-safe commands, pipelines, interruptible waits. */
+        .target(name: "Redis", dependencies: ["CHiredis"], swiftSettings: strictSettings),
 
         // MARK: - L2 pure domain
         /** Pure rules: properties, naming, manifest, content detection, progress steps. No I/O. */
@@ -76,7 +81,7 @@ let package = Package(
         .target(name: "DumpTestSupport", dependencies: ["DumpCore"], path: "Tests/DumpTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "DumpCoreTests", dependencies: ["DumpCore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "WrapperTests", dependencies: ["Git", "Archive", "Crypto", "Compression", "DumpTestSupport"],
+            name: "WrapperTests", dependencies: ["Git", "Archive", "Crypto", "Compression", "Redis", "DumpTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "FirmwareTests", dependencies: ["Firmware", "DumpCore", "DumpTestSupport"],

@@ -141,3 +141,94 @@ public struct BytesSource: ByteSource {
         return n
     }
 }
+
+/// A real redis-server for one test: its own directory, a free loopback port, AOF on; killed
+/// (SIGKILL: children of Swift Testing ignore SIGTERM) when released.
+public final class RedisServer: @unchecked Sendable {
+    public let port: Int
+    public let password: String?
+    public let directory: TemporaryDirectory
+    private let process: Process
+
+    public convenience init(password: String? = nil) throws {
+        try self.init(directory: try TemporaryDirectory("redis"), port: try Self.freePort(), password: password)
+    }
+
+    /// A new server on the port and data directory of `stopped` (a restart after a kill).
+    public convenience init(reusing stopped: RedisServer) throws {
+        try self.init(directory: stopped.directory, port: stopped.port, password: stopped.password)
+    }
+
+    private init(directory: TemporaryDirectory, port: Int, password: String?) throws {
+        self.directory = directory
+        self.port = port
+        self.password = password
+        process = Process()
+        let executable = ["/usr/bin/redis-server", "/usr/sbin/redis-server"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let executable else { throw ToolMissing(tool: "redis-server") }
+        process.executableURL = URL(fileURLWithPath: executable)
+        var arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path, "--save", "",
+            "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--logfile", directory.file("redis.log"),
+        ]
+        if let password { arguments += ["--requirepass", password] }
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Ready when the port accepts connections.
+        let deadline = Date().addingTimeInterval(10)
+        while !Self.accepts(port) {
+            guard Date() < deadline, process.isRunning else {
+                stop()
+                throw ToolFailed(tool: "redis-server", arguments: arguments, output: ToolOutput(status: -1, stdout: "", stderr: "did not start", stdoutBytes: Data()))
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit { stop() }
+
+    /// `redis://[:password@]127.0.0.1:port/db`.
+    public func url(database: Int = 0) -> String {
+        "redis://" + (password.map { ":\($0)@" } ?? "") + "127.0.0.1:\(port)/\(database)"
+    }
+
+    /// Kills the server (kill -9).
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw ToolMissing(tool: "a free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
