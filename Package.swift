@@ -58,6 +58,8 @@ let package = Package(
             swiftSettings: strictSettings),
         /** The content-addressed staging store shared by all dumps. */
         .target(name: "Staging", dependencies: ["DumpCore", "Crypto", "Compression"], swiftSettings: strictSettings),
+        /** The Redis job queue: one Lua script per transition, leases, fencing. */
+        .target(name: "JobQueue", dependencies: ["Redis"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
         .target(
             name: "Publishing", dependencies: ["DumpCore", "Git", "Crypto", "Compression"],
@@ -92,6 +94,7 @@ let package = Package(
         .testTarget(
             name: "PublishingTests", dependencies: ["Publishing", "Staging", "DumpCore", "Git", "DumpTestSupport"],
             swiftSettings: strictSettings),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Redis", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "DumpServiceTests", dependencies: ["DumpService", "DumpCore", "DumpTestSupport"],
             swiftSettings: strictSettings),

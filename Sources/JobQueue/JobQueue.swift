@@ -1,0 +1,173 @@
+public import Redis
+
+/// The Redis job queue (reference/queue.md §3): submit, claim, heartbeat, complete, fail,
+/// release, cancel, reap and retry, each one Lua script run with EVALSHA (EVAL again when Redis
+/// lost its scripts, after a restart or `SCRIPT FLUSH`). One instance per thread: it owns its
+/// connection.
+public final class JobQueue {
+    public let connection: RedisConnection
+    /// Prefix of every key (`dumpyard:{q}:`): the hash tag keeps them in one cluster slot.
+    public let prefix: String
+    /// The first retry waits this long, the next ones twice as long each (2 s, 4 s, 8 s).
+    public var retryBaseDelayMilliseconds = 2000
+    private var digests: [String: String] = [:]
+
+    public init(connection: RedisConnection, prefix: String = "dumpyard:{q}:") {
+        self.connection = connection
+        self.prefix = prefix
+    }
+
+    /// Submits a job; idempotent on `id`.
+    @discardableResult
+    public func submit(id: String, payload: [UInt8], priority: Int = 5, maxRetries: Int = 3) throws(QueueError) -> SubmitOutcome {
+        let reply = try run(
+            "submit", QueueScripts.submit, [Array(id.utf8), payload, Array(String(min(max(priority, 0), 9)).utf8), Array(String(max(maxRetries, 0)).utf8)])
+        switch reply.first {
+        case "QUEUED": return .queued
+        case "EXISTS": return .exists(JobState(rawValue: reply.text(1)) ?? .queued)
+        default: throw unexpected("submit", reply)
+        }
+    }
+
+    /// Takes the next job for `worker` with a lease of `lease` (nil: none waiting; `retryIn` says
+    /// when the next retry is due).
+    public func claim(worker: String, lease: Duration) throws(QueueError) -> ClaimOutcome {
+        let reply = try run("claim", QueueScripts.claim, [worker, String(Self.milliseconds(lease))])
+        switch reply.first {
+        case "JOB":
+            guard let fence = Int64(reply.text(2)), let attempts = Int(reply.text(3)) else { throw unexpected("claim", reply) }
+            return .job(ClaimedJob(id: reply.text(1), fence: fence, attempts: attempts, payload: reply.bytes(4)))
+        case "WAIT": return .empty(retryIn: .milliseconds(Int64(Double(reply.text(1)) ?? 0)))
+        case "EMPTY": return .empty(retryIn: nil)
+        default: throw unexpected("claim", reply)
+        }
+    }
+
+    /// Renews the lease and reports progress. `.cancel` asks the worker to stop; `.lost` means
+    /// another owner has the job now (the worker must stop and publish nothing).
+    public func heartbeat(_ job: ClaimedJob, lease: Duration, step: Int, percent: Int, stepName: String) throws(QueueError) -> HeartbeatOutcome {
+        let reply = try run(
+            "heartbeat", QueueScripts.heartbeat,
+            [job.id, String(job.fence), String(Self.milliseconds(lease)), String(step), String(percent), stepName])
+        switch reply.first {
+        case "OK": return .ok
+        case "CANCEL": return .cancel
+        case "LOST": return .lost
+        default: throw unexpected("heartbeat", reply)
+        }
+    }
+
+    /// Marks the job COMPLETED with `result`; idempotent under the same fence.
+    public func complete(_ job: ClaimedJob, result: String) throws(QueueError) -> FinishOutcome {
+        try finish("complete", QueueScripts.complete, [job.id, String(job.fence), result])
+    }
+
+    /// Fails the attempt: retried later when `retryable` and attempts remain, else FAILED.
+    public func fail(_ job: ClaimedJob, error: String, retryable: Bool) throws(QueueError) -> FinishOutcome {
+        try finish("fail", QueueScripts.fail, [job.id, String(job.fence), error, retryable ? "1" : "0", String(retryBaseDelayMilliseconds)])
+    }
+
+    /// Gives the job back (graceful shutdown): the attempt is not counted.
+    public func release(_ job: ClaimedJob) throws(QueueError) -> FinishOutcome {
+        try finish("release", QueueScripts.release, [job.id, String(job.fence)])
+    }
+
+    /// Cancels a job: at once when it waits, by request when it runs.
+    @discardableResult
+    public func cancel(id: String) throws(QueueError) -> CancelOutcome {
+        let reply = try run("cancel", QueueScripts.cancel, [id])
+        switch reply.first {
+        case "CANCELLED": return .cancelled
+        case "REQUESTED": return .requested
+        case "FINISHED": return .alreadyFinished(JobState(rawValue: reply.text(1)) ?? .completed)
+        case "UNKNOWN": return .unknown
+        default: throw unexpected("cancel", reply)
+        }
+    }
+
+    /// Takes back jobs whose lease ran out (at most `limit`); returns how many.
+    @discardableResult
+    public func reap(limit: Int = 100) throws(QueueError) -> Int {
+        let reply = try run("reap", QueueScripts.reap, [String(limit), String(retryBaseDelayMilliseconds)])
+        return Int(reply.text(1)) ?? 0
+    }
+
+    /// Puts a FAILED job back in the queue; false when it is not FAILED.
+    public func retry(id: String) throws(QueueError) -> Bool {
+        try run("retry", QueueScripts.retry, [id]).first == "OK"
+    }
+
+    /// A job's fields (nil when unknown).
+    public func job(id: String) throws(QueueError) -> [String: String]? {
+        let reply = try call(["HGETALL", prefix + "job:" + id])
+        guard case .array(let items) = reply, !items.isEmpty else { return nil }
+        var fields: [String: String] = [:]
+        for pair in stride(from: 0, to: items.count - 1, by: 2) { fields[items[pair].text ?? ""] = items[pair + 1].text ?? "" }
+        return fields
+    }
+
+    /// The queue's counters (`submitted`, `completed`, …).
+    public func stats() throws(QueueError) -> [String: Int] {
+        guard case .array(let items) = try call(["HGETALL", prefix + "stats"]) else { return [:] }
+        var stats: [String: Int] = [:]
+        for pair in stride(from: 0, to: items.count - 1, by: 2) { stats[items[pair].text ?? ""] = Int(items[pair + 1].text ?? "") ?? 0 }
+        return stats
+    }
+
+    /// The ids in one of the queue's sets: `pending`, `delayed`, `active`, `failed`, `done`.
+    public func members(of set: String) throws(QueueError) -> [String] {
+        guard case .array(let items) = try call(["ZRANGE", prefix + set, "0", "-1"]) else { return [] }
+        return items.compactMap(\.text)
+    }
+
+    // MARK: - Scripts
+
+    private func finish(_ name: String, _ source: String, _ arguments: [String]) throws(QueueError) -> FinishOutcome {
+        let reply = try run(name, source, arguments)
+        switch reply.first {
+        case "OK": return .done
+        case "OK_ALREADY": return .alreadyDone
+        case "RETRYING": return .retrying(after: .milliseconds(Int64(Double(reply.text(1)) ?? 0)))
+        case "FAILED": return .failed
+        case "STALE": return .stale(JobState(rawValue: reply.text(1)))
+        default: throw unexpected(name, reply)
+        }
+    }
+
+    private func run(_ name: String, _ source: String, _ arguments: [String]) throws(QueueError) -> ScriptReply {
+        try run(name, source, arguments.map { Array($0.utf8) })
+    }
+
+    private func run(_ name: String, _ source: String, _ arguments: [[UInt8]]) throws(QueueError) -> ScriptReply {
+        let argv = [Array(prefix.utf8)] + arguments
+        if let digest = digests[name] {
+            let reply = try call([Array("EVALSHA".utf8), Array(digest.utf8), Array("0".utf8)] + argv)
+            if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+                digests[name] = nil  // Redis restarted or flushed its scripts: load it again.
+            } else {
+                return try ScriptReply(reply, script: name)
+            }
+        }
+        let loaded = try call([Array("SCRIPT".utf8), Array("LOAD".utf8), Array(source.utf8)])
+        guard let digest = loaded.text else { throw QueueError(operation: name, message: "SCRIPT LOAD: \(loaded)") }
+        digests[name] = digest
+        return try ScriptReply(try call([Array("EVALSHA".utf8), Array(digest.utf8), Array("0".utf8)] + argv), script: name)
+    }
+
+    private func call(_ arguments: [String]) throws(QueueError) -> RedisReply {
+        try call(arguments.map { Array($0.utf8) })
+    }
+
+    private func call(_ arguments: [[UInt8]]) throws(QueueError) -> RedisReply {
+        do { return try connection.command(arguments) } catch { throw QueueError(operation: "redis", message: error.description) }
+    }
+
+    private func unexpected(_ name: String, _ reply: ScriptReply) -> QueueError {
+        QueueError(operation: name, message: "unexpected reply \(reply.items.map { String(decoding: $0, as: UTF8.self) })")
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

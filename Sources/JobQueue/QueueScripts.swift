@@ -1,0 +1,243 @@
+/// The queue's Lua scripts (reference/queue.md §3.5). Every transition is one script, so a job's
+/// set and its `state` field never disagree; each reads Redis's own clock and returns a status,
+/// never raising for expected cases. ARGV[1] is the key prefix (`dumpyard:{q}:`).
+enum QueueScripts {
+    /// Milliseconds of Redis time, and the score that orders `pending`: priority first
+    /// (9 first), then submission order.
+    static let prelude = """
+        local p = ARGV[1]
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local function score(k)
+          local f = redis.call('HMGET', k, 'priority', 'seq')
+          return (9 - tonumber(f[1])) * 1099511627776 + tonumber(f[2])
+        end
+        local function event(id, state, extra)
+          redis.call('XADD', p .. 'events', 'MAXLEN', '~', 10000, '*', 'job', id, 'state', state, 'info', extra or '')
+        end
+        local function trim(set) redis.call('ZREMRANGEBYRANK', p .. set, 0, -10001) end
+        local function unbind(k)
+          local w = redis.call('HGET', k, 'worker')
+          if w then redis.call('HDEL', p .. 'worker:' .. w, 'job') end
+        end
+        -- A retryable failure: back to `delayed` after 2^(attempt-1) x base ms, or FAILED after the last retry.
+        local function failed(id, k, err, retryable, base)
+          unbind(k)
+          redis.call('ZREM', p .. 'active', id)
+          redis.call('HSET', k, 'last_error', err)
+          local f = redis.call('HMGET', k, 'attempts', 'max_retries')
+          local attempts, max = tonumber(f[1]), tonumber(f[2])
+          if retryable and attempts <= max then
+            local delay = base * 2 ^ (attempts - 1)
+            redis.call('ZADD', p .. 'delayed', now + delay, id)
+            redis.call('HSET', k, 'state', 'RETRYING', 'due', now + delay)
+            redis.call('HINCRBY', p .. 'stats', 'retried', 1)
+            event(id, 'RETRYING', err)
+            return {'RETRYING', tostring(delay)}
+          end
+          redis.call('HSET', k, 'state', 'FAILED', 'finished', now)
+          redis.call('ZADD', p .. 'failed', now, id)
+          trim('failed')
+          redis.call('HINCRBY', p .. 'stats', 'failed', 1)
+          event(id, 'FAILED', err)
+          return {'FAILED'}
+        end
+
+        """
+
+    /// submit(prefix, id, payload, priority, max_retries)
+    static let submit = prelude + """
+        local id = ARGV[2]
+        local k = p .. 'job:' .. id
+        local state = redis.call('HGET', k, 'state')
+        if state then return {'EXISTS', state} end
+        local seq = redis.call('INCR', p .. 'seq')
+        redis.call('HSET', k, 'payload', ARGV[3], 'priority', tonumber(ARGV[4]), 'state', 'QUEUED', 'attempts', 0,
+          'max_retries', tonumber(ARGV[5]), 'fence', 0, 'created', now, 'seq', seq, 'cancel_requested', 0)
+        redis.call('ZADD', p .. 'pending', score(k), id)
+        redis.call('HINCRBY', p .. 'stats', 'submitted', 1)
+        redis.call('LPUSH', p .. 'wake', '1')
+        redis.call('LTRIM', p .. 'wake', 0, 99)
+        event(id, 'QUEUED')
+        return {'QUEUED'}
+        """
+
+    /// claim(prefix, worker, lease_ms)
+    static let claim = prelude + """
+        local wid, lease = ARGV[2], tonumber(ARGV[3])
+        local wk = p .. 'worker:' .. wid
+        -- A claim retried after a lost reply gets the job this worker already holds.
+        local held = redis.call('HGET', wk, 'job')
+        if held then
+          local k = p .. 'job:' .. held
+          local f = redis.call('HMGET', k, 'state', 'worker', 'fence', 'attempts', 'payload')
+          if f[1] == 'PROCESSING' and f[2] == wid then
+            redis.call('HSET', k, 'lease_until', now + lease)
+            redis.call('ZADD', p .. 'active', 'XX', now + lease, held)
+            return {'JOB', held, f[3], f[4], f[5]}
+          end
+        end
+        for _, id in ipairs(redis.call('ZRANGE', p .. 'delayed', '-inf', now, 'BYSCORE', 'LIMIT', 0, 100)) do
+          local k = p .. 'job:' .. id
+          redis.call('ZREM', p .. 'delayed', id)
+          redis.call('ZADD', p .. 'pending', score(k), id)
+          redis.call('HSET', k, 'state', 'QUEUED')
+        end
+        local popped = redis.call('ZPOPMIN', p .. 'pending')
+        if #popped == 0 then
+          local nxt = redis.call('ZRANGE', p .. 'delayed', 0, 0, 'WITHSCORES')
+          if #nxt > 0 then return {'WAIT', tostring(tonumber(nxt[2]) - now)} end
+          return {'EMPTY'}
+        end
+        local id = popped[1]
+        local k = p .. 'job:' .. id
+        local fence = redis.call('HINCRBY', k, 'fence', 1)
+        local attempts = redis.call('HINCRBY', k, 'attempts', 1)
+        redis.call('HSET', k, 'state', 'PROCESSING', 'worker', wid, 'lease_until', now + lease, 'started', now, 'cancel_requested', 0)
+        redis.call('ZADD', p .. 'active', now + lease, id)
+        redis.call('HSET', wk, 'job', id, 'seen', now)
+        redis.call('PEXPIRE', wk, lease * 2)
+        redis.call('ZADD', p .. 'workers', now, wid)
+        event(id, 'PROCESSING', wid)
+        return {'JOB', id, tostring(fence), tostring(attempts), redis.call('HGET', k, 'payload')}
+        """
+
+    /// heartbeat(prefix, id, fence, lease_ms, step, percent, step_name)
+    static let heartbeat = prelude + """
+        local id, lease = ARGV[2], tonumber(ARGV[4])
+        local k = p .. 'job:' .. id
+        local f = redis.call('HMGET', k, 'state', 'fence', 'cancel_requested', 'step', 'worker')
+        if f[1] ~= 'PROCESSING' or f[2] ~= ARGV[3] then
+          redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
+          return {'LOST'}
+        end
+        redis.call('HSET', k, 'lease_until', now + lease, 'step', ARGV[5], 'pct', ARGV[6], 'step_name', ARGV[7], 'beat', now)
+        redis.call('ZADD', p .. 'active', 'XX', now + lease, id)
+        if f[5] then
+          redis.call('HSET', p .. 'worker:' .. f[5], 'seen', now)
+          redis.call('PEXPIRE', p .. 'worker:' .. f[5], lease * 2)
+          redis.call('ZADD', p .. 'workers', now, f[5])
+        end
+        if f[4] ~= ARGV[5] then event(id, 'PROCESSING', 'step ' .. ARGV[5] .. ' ' .. ARGV[7]) end
+        if f[3] == '1' then return {'CANCEL'} end
+        return {'OK'}
+        """
+
+    /// complete(prefix, id, fence, result)
+    static let complete = prelude + """
+        local id = ARGV[2]
+        local k = p .. 'job:' .. id
+        local f = redis.call('HMGET', k, 'state', 'fence')
+        if f[1] == 'COMPLETED' and f[2] == ARGV[3] then return {'OK_ALREADY'} end
+        if f[1] ~= 'PROCESSING' or f[2] ~= ARGV[3] then
+          redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
+          return {'STALE', f[1] or 'UNKNOWN'}
+        end
+        unbind(k)
+        redis.call('HSET', k, 'state', 'COMPLETED', 'finished', now, 'result', ARGV[4])
+        redis.call('ZREM', p .. 'active', id)
+        redis.call('ZADD', p .. 'done', now, id)
+        trim('done')
+        redis.call('EXPIRE', k, 7 * 86400)
+        redis.call('HINCRBY', p .. 'stats', 'completed', 1)
+        event(id, 'COMPLETED')
+        return {'OK'}
+        """
+
+    /// fail(prefix, id, fence, error, retryable 1|0, base_delay_ms)
+    static let fail = prelude + """
+        local id = ARGV[2]
+        local k = p .. 'job:' .. id
+        local f = redis.call('HMGET', k, 'state', 'fence')
+        if f[1] ~= 'PROCESSING' or f[2] ~= ARGV[3] then
+          redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
+          return {'STALE', f[1] or 'UNKNOWN'}
+        end
+        return failed(id, k, ARGV[4], ARGV[5] == '1', tonumber(ARGV[6]))
+        """
+
+    /// release(prefix, id, fence): a graceful shutdown gives the job back, the attempt not counted.
+    static let release = prelude + """
+        local id = ARGV[2]
+        local k = p .. 'job:' .. id
+        local f = redis.call('HMGET', k, 'state', 'fence')
+        if f[1] ~= 'PROCESSING' or f[2] ~= ARGV[3] then
+          redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
+          return {'STALE', f[1] or 'UNKNOWN'}
+        end
+        unbind(k)
+        redis.call('HINCRBY', k, 'attempts', -1)
+        redis.call('HINCRBY', k, 'fence', 1)
+        redis.call('HSET', k, 'state', 'QUEUED')
+        redis.call('ZREM', p .. 'active', id)
+        redis.call('ZADD', p .. 'pending', score(k), id)
+        redis.call('HINCRBY', p .. 'stats', 'released', 1)
+        redis.call('LPUSH', p .. 'wake', '1')
+        redis.call('LTRIM', p .. 'wake', 0, 99)
+        event(id, 'QUEUED', 'released')
+        return {'OK'}
+        """
+
+    /// cancel(prefix, id)
+    static let cancel = prelude + """
+        local id = ARGV[2]
+        local k = p .. 'job:' .. id
+        local state = redis.call('HGET', k, 'state')
+        if not state then return {'UNKNOWN'} end
+        if state == 'QUEUED' or state == 'RETRYING' then
+          redis.call('ZREM', p .. (state == 'QUEUED' and 'pending' or 'delayed'), id)
+          redis.call('HSET', k, 'state', 'CANCELLED', 'finished', now)
+          redis.call('ZADD', p .. 'done', now, id)
+          trim('done')
+          redis.call('EXPIRE', k, 7 * 86400)
+          redis.call('HINCRBY', p .. 'stats', 'cancelled', 1)
+          event(id, 'CANCELLED')
+          return {'CANCELLED'}
+        end
+        if state == 'PROCESSING' then
+          redis.call('HSET', k, 'cancel_requested', 1)
+          event(id, 'PROCESSING', 'cancel requested')
+          return {'REQUESTED'}
+        end
+        return {'FINISHED', state}
+        """
+
+    /// reap(prefix, limit, base_delay_ms): jobs whose lease ran out are retried (a failed
+    /// attempt) or, when their cancel was requested, cancelled; their fence moves on.
+    static let reap = prelude + """
+        local reaped = 0
+        for _, id in ipairs(redis.call('ZRANGE', p .. 'active', '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))) do
+          local k = p .. 'job:' .. id
+          redis.call('HINCRBY', k, 'fence', 1)
+          redis.call('HINCRBY', p .. 'stats', 'lease_expired', 1)
+          if redis.call('HGET', k, 'cancel_requested') == '1' then
+            unbind(k)
+            redis.call('ZREM', p .. 'active', id)
+            redis.call('HSET', k, 'state', 'CANCELLED', 'finished', now)
+            redis.call('ZADD', p .. 'done', now, id)
+            redis.call('HINCRBY', p .. 'stats', 'cancelled', 1)
+            event(id, 'CANCELLED', 'lease expired')
+          else
+            failed(id, k, 'the worker stopped renewing its lease', true, tonumber(ARGV[3]))
+          end
+          reaped = reaped + 1
+        end
+        return {'OK', tostring(reaped)}
+        """
+
+    /// retry(prefix, id): a FAILED job back to the queue, attempts reset.
+    static let retry = prelude + """
+        local id = ARGV[2]
+        local k = p .. 'job:' .. id
+        local state = redis.call('HGET', k, 'state')
+        if state ~= 'FAILED' then return {'NOT_FAILED', state or 'UNKNOWN'} end
+        redis.call('ZREM', p .. 'failed', id)
+        redis.call('HINCRBY', k, 'fence', 1)
+        redis.call('HSET', k, 'state', 'QUEUED', 'attempts', 0)
+        redis.call('ZADD', p .. 'pending', score(k), id)
+        redis.call('LPUSH', p .. 'wake', '1')
+        redis.call('LTRIM', p .. 'wake', 0, 99)
+        event(id, 'QUEUED', 'retried')
+        return {'OK'}
+        """
+}

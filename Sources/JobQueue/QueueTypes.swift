@@ -1,0 +1,75 @@
+internal import Redis
+
+/// A job's state (reference/queue.md §3.4).
+public enum JobState: String, Sendable, Hashable, CaseIterable {
+    case queued = "QUEUED", processing = "PROCESSING", retrying = "RETRYING"
+    case completed = "COMPLETED", failed = "FAILED", cancelled = "CANCELLED"
+
+    /// The queue set a job in this state belongs to.
+    public var set: String {
+        switch self {
+        case .queued: "pending"
+        case .processing: "active"
+        case .retrying: "delayed"
+        case .failed: "failed"
+        case .completed, .cancelled: "done"
+        }
+    }
+}
+
+/// A job a worker holds: its fence must come with every later call.
+public struct ClaimedJob: Sendable, Hashable {
+    public var id: String
+    public var fence: Int64
+    public var attempts: Int
+    public var payload: [UInt8]
+}
+
+public enum SubmitOutcome: Sendable, Hashable { case queued, exists(JobState) }
+public enum ClaimOutcome: Sendable, Hashable { case job(ClaimedJob), empty(retryIn: Duration?) }
+public enum HeartbeatOutcome: Sendable, Hashable { case ok, cancel, lost }
+public enum CancelOutcome: Sendable, Hashable { case cancelled, requested, alreadyFinished(JobState), unknown }
+public enum FinishOutcome: Sendable, Hashable {
+    case done, alreadyDone, failed
+    case retrying(after: Duration)
+    /// The fence did not match: the job moved on (state given); nothing was changed.
+    case stale(JobState?)
+}
+
+/// A queue operation that could not run (Redis unreachable, or a reply the scripts never give).
+public struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var operation: String
+    public var message: String
+
+    public init(operation: String, message: String) {
+        self.operation = operation
+        self.message = message
+    }
+
+    public var description: String { "queue \(operation) failed: \(message)" }
+}
+
+/// A script's reply: a flat array of strings.
+struct ScriptReply {
+    var items: [[UInt8]]
+
+    init(_ reply: RedisReply, script: String) throws(QueueError) {
+        switch reply {
+        case .array(let values):
+            items = values.map { value in
+                switch value {
+                case .string(let bytes): bytes
+                case .integer(let number): Array(String(number).utf8)
+                case .status(let text): Array(text.utf8)
+                default: []
+                }
+            }
+        case .error(let message): throw QueueError(operation: script, message: message)
+        default: throw QueueError(operation: script, message: "unexpected reply \(reply)")
+        }
+    }
+
+    var first: String? { items.first.map { String(decoding: $0, as: UTF8.self) } }
+    func text(_ index: Int) -> String { index < items.count ? String(decoding: items[index], as: UTF8.self) : "" }
+    func bytes(_ index: Int) -> [UInt8] { index < items.count ? items[index] : [] }
+}
