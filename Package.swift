@@ -69,7 +69,7 @@ let package = Package(
         /** Configuration, the dump pipeline, CLI commands and their output. */
         .target(
             name: "DumpService",
-            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git"],
+            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git", "JobQueue", "Redis"],
             swiftSettings: strictSettings),
 
         // MARK: - L5 executable

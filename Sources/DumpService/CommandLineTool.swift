@@ -22,6 +22,7 @@ public enum CommandLineTool {
             switch command {
             case "dump": return try dump(rest, configuration: configuration)
             case "bundle": return try bundle(rest)
+            case "submit", "status", "cancel", "retry", "stats": return try QueueCommands.run(command, rest, configuration: configuration)
             case "help", "-h", "--help":
                 printOut(usage)
                 return 0
@@ -50,6 +51,12 @@ public enum CommandLineTool {
               repository DIR/<brand>/<codename>.git (DIR defaults to ./dumps), one branch per build.
           bundle <repository> <branch> -o FILE [--json]
               Export one branch of a dump repository as a git bundle (git clone FILE works).
+          submit <url|file> [--alt] [--force] [--private] [--priority 0-9] [--id ID] [--json]
+              Queue a dump job in Redis (REDIS_URL); workers are not part of this version yet.
+          status [job] [--json]     the queue at a glance, or one job
+          cancel <job>              cancel a job (a running one at its next heartbeat)
+          retry <job>               queue a failed job again
+          stats [--json]            the queue's counters
           help, version
 
         environment:
@@ -57,6 +64,8 @@ public enum CommandLineTool {
                             or ~/.local/share/dumpyard)
           WORK_DIR_BASE     where per-job work directories are made (default $DUMPYARD_HOME/work)
           DUMPYARD_THREADS  threads that hash and compress (default: number of cores)
+          REDIS_URL         the job queue (default redis://127.0.0.1:6379/0)
+          REDIS_KEY_PREFIX  prefix of the queue's keys (default dumpyard:{q}:)
         """
 
     private static func dump(_ arguments: [String], configuration: DumpConfiguration) throws -> Int32 {

@@ -10,6 +10,10 @@ public struct DumpConfiguration: Sendable, Hashable {
     public var workDirectoryBase: String
     /// Threads that hash and compress files (`DUMPYARD_THREADS`, default: the number of cores).
     public var threads: Int
+    /// `REDIS_URL`: the job queue's Redis (`redis://[user:password@]host[:port][/db]`).
+    public var redisURL = "redis://127.0.0.1:6379/0"
+    /// `REDIS_KEY_PREFIX`: the prefix of every queue key.
+    public var redisKeyPrefix = "dumpyard:{q}:"
 
     public init(home: String, workDirectoryBase: String? = nil, threads: Int? = nil) {
         self.home = home
@@ -30,7 +34,10 @@ public struct DumpConfiguration: Sendable, Hashable {
         }
         let work = env["WORK_DIR_BASE"].flatMap { $0.isEmpty ? nil : $0 }
         let threads = env["DUMPYARD_THREADS"].flatMap(Int.init)
-        return DumpConfiguration(home: home, workDirectoryBase: work, threads: threads)
+        var configuration = DumpConfiguration(home: home, workDirectoryBase: work, threads: threads)
+        if let url = env["REDIS_URL"], !url.isEmpty { configuration.redisURL = url }
+        if let prefix = env["REDIS_KEY_PREFIX"], !prefix.isEmpty { configuration.redisKeyPrefix = prefix }
+        return configuration
     }
 
     /// Where the content-addressed staging store lives.

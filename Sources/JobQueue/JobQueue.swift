@@ -171,3 +171,58 @@ public final class JobQueue {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
+
+/// What `dumpyard status` shows: how many jobs sit in each set, the workers seen lately with
+/// the age of their last heartbeat, and the latest finished jobs.
+public struct QueueOverview: Sendable, Hashable, Codable {
+    public struct Worker: Sendable, Hashable, Codable {
+        public var id: String
+        public var job: String?
+        public var heartbeatAgeSeconds: Double
+    }
+
+    public var queued: Int
+    public var running: Int
+    public var retrying: Int
+    public var failed: Int
+    public var finished: Int
+    public var workers: [Worker]
+    /// Ids of the latest finished (completed or cancelled) jobs, newest first.
+    public var recent: [String]
+}
+
+extension JobQueue {
+    /// The queue at a glance; workers not seen for `staleAfter` are left out.
+    public func overview(staleAfter: Duration = .seconds(120)) throws(QueueError) -> QueueOverview {
+        let sets = ["pending", "active", "delayed", "failed", "done"]
+        let replies: [RedisReply]
+        do {
+            replies = try connection.pipeline(
+                sets.map { [Array("ZCARD".utf8), Array((prefix + $0).utf8)] } + [
+                    [Array("TIME".utf8)],
+                    [Array("ZRANGE".utf8), Array((prefix + "workers").utf8), Array("0".utf8), Array("-1".utf8), Array("WITHSCORES".utf8)],
+                    [Array("ZRANGE".utf8), Array((prefix + "done").utf8), Array("0".utf8), Array("9".utf8), Array("REV".utf8)],
+                ])
+        } catch { throw QueueError(operation: "status", message: error.description) }
+        let counts = replies.prefix(5).map { Int($0.integer ?? 0) }
+        var now: Double = 0
+        if case .array(let time) = replies[5], time.count == 2 {
+            now = Double(time[0].integer ?? 0) * 1000 + Double(time[1].integer ?? 0) / 1000
+        }
+        var workers: [QueueOverview.Worker] = []
+        if case .array(let items) = replies[6] {
+            for pair in stride(from: 0, to: items.count - 1, by: 2) {
+                let id = items[pair].text ?? ""
+                let age = max(0, now - (Double(items[pair + 1].text ?? "") ?? 0)) / 1000
+                guard age <= Double(staleAfter.components.seconds) else { continue }
+                let job = (try? connection.command([Array("HGET".utf8), Array((prefix + "worker:" + id).utf8), Array("job".utf8)]))?.text
+                workers.append(QueueOverview.Worker(id: id, job: job, heartbeatAgeSeconds: age))
+            }
+        }
+        var recent: [String] = []
+        if case .array(let items) = replies[7] { recent = items.compactMap(\.text) }
+        return QueueOverview(
+            queued: counts[0], running: counts[1], retrying: counts[2], failed: counts[3], finished: counts[4], workers: workers,
+            recent: recent)
+    }
+}
