@@ -23,6 +23,10 @@ public enum CommandLineTool {
             case "dump": return try dump(rest, configuration: configuration)
             case "bundle": return try bundle(rest)
             case "submit", "status", "cancel", "retry", "stats": return try QueueCommands.run(command, rest, configuration: configuration)
+            case "worker":
+                return try WorkerCommand.run(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
+            case "run-job":
+                return try RunJobCommand.run(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
             case "help", "-h", "--help":
                 printOut(usage)
                 return 0
@@ -52,7 +56,10 @@ public enum CommandLineTool {
           bundle <repository> <branch> -o FILE [--json]
               Export one branch of a dump repository as a git bundle (git clone FILE works).
           submit <url|file> [--alt] [--force] [--private] [--priority 0-9] [--id ID] [--json]
-              Queue a dump job in Redis (REDIS_URL); workers are not part of this version yet.
+              Queue a dump job in Redis (REDIS_URL); a worker runs it.
+          worker [ID] [--concurrency N] [--out DIR] [--grace SECONDS]
+              Run queued jobs until SIGTERM/SIGINT, N at once, dumping into DIR (default
+              $DUMPS_DIR or $DUMPYARD_HOME/dumps); jobs are given back after the grace time.
           status [job] [--json]     the queue at a glance, or one job
           cancel <job>              cancel a job (a running one at its next heartbeat)
           retry <job>               queue a failed job again
@@ -66,6 +73,7 @@ public enum CommandLineTool {
           DUMPYARD_THREADS  threads that hash and compress (default: number of cores)
           REDIS_URL         the job queue (default redis://127.0.0.1:6379/0)
           REDIS_KEY_PREFIX  prefix of the queue's keys (default dumpyard:{q}:)
+          DUMPS_DIR         where a worker's dump repositories go (default $DUMPYARD_HOME/dumps)
         """
 
     private static func dump(_ arguments: [String], configuration: DumpConfiguration) throws -> Int32 {

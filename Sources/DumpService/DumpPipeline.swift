@@ -31,9 +31,11 @@ public struct DumpPipeline: Sendable {
         self.reader = DefaultPartitionReader()
     }
 
-    /// Dumps `firmware` into `<outputDirectory>/<brand>/<codename>.git`.
+    /// Dumps `firmware` into `<outputDirectory>/<brand>/<codename>.git`. With `moveBranch` false
+    /// the commit is written but its branch is not set: a worker does that as its publish step.
     public func run(
-        firmware: String, outputDirectory: String, force: Bool, progress: @escaping @Sendable (DumpProgress) -> Void
+        firmware: String, outputDirectory: String, force: Bool, moveBranch: Bool = true,
+        progress: @escaping @Sendable (DumpProgress) -> Void
     ) throws(DumpFailure) -> DumpSummary {
         let outputDirectory = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path
         let clock = ContinuousClock()
@@ -145,7 +147,7 @@ public struct DumpPipeline: Sendable {
             let repository = try DumpRepository(path: repositoryPath)
             let identity = CommitIdentity(date: properties.buildDateUTC ?? 0)
             let outcome = try repository.commit(
-                manifest, from: store, branch: branch, message: properties.description, identity: identity, force: force)
+                manifest, from: store, branch: branch, message: properties.description, identity: identity, force: force, moveBranch: moveBranch)
             let commit = outcome.commit
             let status: DumpSummary.Status
             switch outcome.change {

@@ -72,6 +72,27 @@ public final class JobQueue {
         try finish("release", QueueScripts.release, [job.id, String(job.fence)])
     }
 
+    /// Ends a job its worker stopped because its cancel was requested.
+    public func finishCancelled(_ job: ClaimedJob) throws(QueueError) -> FinishOutcome {
+        try finish("cancelled", QueueScripts.cancelled, [job.id, String(job.fence)])
+    }
+
+    /// Records, under the job's fence, that its publish begins (reference/queue.md §3.9).
+    public func beginPublish(_ job: ClaimedJob) throws(QueueError) -> PublishIntent {
+        let reply = try run("publish_begin", QueueScripts.publishBegin, [job.id, String(job.fence)])
+        switch reply.first {
+        case "PUBLISHED": return .alreadyPublished(result: reply.text(1))
+        case "STARTED": return .begin(startedBefore: !reply.text(1).isEmpty)
+        case "STALE": return .stale(JobState(rawValue: reply.text(1)))
+        default: throw unexpected("publish_begin", reply)
+        }
+    }
+
+    /// Records, under the job's fence, that its publish is done with `result`.
+    public func finishPublish(_ job: ClaimedJob, result: String) throws(QueueError) -> FinishOutcome {
+        try finish("publish_done", QueueScripts.publishDone, [job.id, String(job.fence), result])
+    }
+
     /// Cancels a job: at once when it waits, by request when it runs.
     @discardableResult
     public func cancel(id: String) throws(QueueError) -> CancelOutcome {
@@ -95,6 +116,26 @@ public final class JobQueue {
     /// Puts a FAILED job back in the queue; false when it is not FAILED.
     public func retry(id: String) throws(QueueError) -> Bool {
         try run("retry", QueueScripts.retry, [id]).first == "OK"
+    }
+
+    /// Waits up to `timeout` (at most a few seconds: a blocked connection serves nobody) for a
+    /// wake-up token that `submit` and `release` leave; true when one came. Only a latency hint:
+    /// `claim` decides, and a token without a job is harmless.
+    @discardableResult
+    public func awaitWork(upTo timeout: Duration) throws(QueueError) -> Bool {
+        let milliseconds = max(10, Self.milliseconds(timeout))
+        let fraction = String(milliseconds % 1000)
+        let seconds = "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        let reply = try call(["BLPOP", prefix + "wake", seconds])
+        if case .error(let message) = reply { throw QueueError(operation: "wait", message: message) }
+        if case .array = reply { return true }
+        return false
+    }
+
+    /// Removes a worker's entry (it stops cleanly).
+    public func forget(worker: String) throws(QueueError) {
+        _ = try call(["DEL", prefix + "worker:" + worker])
+        _ = try call(["ZREM", prefix + "workers", worker])
     }
 
     /// A job's fields (nil when unknown).

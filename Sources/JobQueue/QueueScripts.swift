@@ -15,14 +15,37 @@ enum QueueScripts {
         local function event(id, state, extra)
           redis.call('XADD', p .. 'events', 'MAXLEN', '~', 10000, '*', 'job', id, 'state', state, 'info', extra or '')
         end
-        local function trim(set) redis.call('ZREMRANGEBYRANK', p .. set, 0, -10001) end
-        local function unbind(k)
+        -- History (7 days) and dead letter (30 days) keep at most the newest 10,000 ids; the hashes
+        -- of ids that fall out go with them.
+        local function trim(set)
+          local days = set == 'done' and 7 or 30
+          local old = redis.call('ZRANGE', p .. set, 0, -10001)
+          for _, id in ipairs(redis.call('ZRANGE', p .. set, '-inf', now - days * 86400000, 'BYSCORE', 'LIMIT', 0, 100)) do
+            table.insert(old, id)
+          end
+          for _, id in ipairs(old) do
+            redis.call('ZREM', p .. set, id)
+            redis.call('DEL', p .. 'job:' .. id)
+          end
+        end
+        -- The job's last worker no longer holds it (unless that worker holds another job by now).
+        local function unbind(id, k)
           local w = redis.call('HGET', k, 'worker')
-          if w then redis.call('HDEL', p .. 'worker:' .. w, 'job') end
+          if w and redis.call('HGET', p .. 'worker:' .. w, 'job') == id then redis.call('HDEL', p .. 'worker:' .. w, 'job') end
+        end
+        -- A job that reached a terminal state other than FAILED: into the history, kept 7 days.
+        local function finished(id, k, state, info)
+          unbind(id, k)
+          redis.call('ZREM', p .. 'active', id)
+          redis.call('HSET', k, 'state', state, 'finished', now)
+          redis.call('ZADD', p .. 'done', now, id)
+          trim('done')
+          redis.call('EXPIRE', k, 7 * 86400)
+          event(id, state, info)
         end
         -- A retryable failure: back to `delayed` after 2^(attempt-1) x base ms, or FAILED after the last retry.
         local function failed(id, k, err, retryable, base)
-          unbind(k)
+          unbind(id, k)
           redis.call('ZREM', p .. 'active', id)
           redis.call('HSET', k, 'last_error', err)
           local f = redis.call('HMGET', k, 'attempts', 'max_retries')
@@ -37,6 +60,7 @@ enum QueueScripts {
           end
           redis.call('HSET', k, 'state', 'FAILED', 'finished', now)
           redis.call('ZADD', p .. 'failed', now, id)
+          redis.call('EXPIRE', k, 30 * 86400)
           trim('failed')
           redis.call('HINCRBY', p .. 'stats', 'failed', 1)
           event(id, 'FAILED', err)
@@ -66,6 +90,11 @@ enum QueueScripts {
     static let claim = prelude + """
         local wid, lease = ARGV[2], tonumber(ARGV[3])
         local wk = p .. 'worker:' .. wid
+        -- Idle workers show as alive too; workers unseen for a day are forgotten.
+        redis.call('ZADD', p .. 'workers', now, wid)
+        redis.call('ZREMRANGEBYSCORE', p .. 'workers', '-inf', now - 86400000)
+        redis.call('HSET', wk, 'seen', now)
+        redis.call('PEXPIRE', wk, lease * 2)
         -- A claim retried after a lost reply gets the job this worker already holds.
         local held = redis.call('HGET', wk, 'job')
         if held then
@@ -133,14 +162,9 @@ enum QueueScripts {
           redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
           return {'STALE', f[1] or 'UNKNOWN'}
         end
-        unbind(k)
-        redis.call('HSET', k, 'state', 'COMPLETED', 'finished', now, 'result', ARGV[4])
-        redis.call('ZREM', p .. 'active', id)
-        redis.call('ZADD', p .. 'done', now, id)
-        trim('done')
-        redis.call('EXPIRE', k, 7 * 86400)
+        redis.call('HSET', k, 'result', ARGV[4], 'step', 10, 'pct', 100, 'step_name', 'notify')
+        finished(id, k, 'COMPLETED')
         redis.call('HINCRBY', p .. 'stats', 'completed', 1)
-        event(id, 'COMPLETED')
         return {'OK'}
         """
 
@@ -165,7 +189,7 @@ enum QueueScripts {
           redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
           return {'STALE', f[1] or 'UNKNOWN'}
         end
-        unbind(k)
+        unbind(id, k)
         redis.call('HINCRBY', k, 'attempts', -1)
         redis.call('HINCRBY', k, 'fence', 1)
         redis.call('HSET', k, 'state', 'QUEUED')
@@ -186,12 +210,8 @@ enum QueueScripts {
         if not state then return {'UNKNOWN'} end
         if state == 'QUEUED' or state == 'RETRYING' then
           redis.call('ZREM', p .. (state == 'QUEUED' and 'pending' or 'delayed'), id)
-          redis.call('HSET', k, 'state', 'CANCELLED', 'finished', now)
-          redis.call('ZADD', p .. 'done', now, id)
-          trim('done')
-          redis.call('EXPIRE', k, 7 * 86400)
+          finished(id, k, 'CANCELLED')
           redis.call('HINCRBY', p .. 'stats', 'cancelled', 1)
-          event(id, 'CANCELLED')
           return {'CANCELLED'}
         end
         if state == 'PROCESSING' then
@@ -211,12 +231,8 @@ enum QueueScripts {
           redis.call('HINCRBY', k, 'fence', 1)
           redis.call('HINCRBY', p .. 'stats', 'lease_expired', 1)
           if redis.call('HGET', k, 'cancel_requested') == '1' then
-            unbind(k)
-            redis.call('ZREM', p .. 'active', id)
-            redis.call('HSET', k, 'state', 'CANCELLED', 'finished', now)
-            redis.call('ZADD', p .. 'done', now, id)
+            finished(id, k, 'CANCELLED', 'lease expired')
             redis.call('HINCRBY', p .. 'stats', 'cancelled', 1)
-            event(id, 'CANCELLED', 'lease expired')
           else
             failed(id, k, 'the worker stopped renewing its lease', true, tonumber(ARGV[3]))
           end
@@ -232,12 +248,53 @@ enum QueueScripts {
         local state = redis.call('HGET', k, 'state')
         if state ~= 'FAILED' then return {'NOT_FAILED', state or 'UNKNOWN'} end
         redis.call('ZREM', p .. 'failed', id)
+        redis.call('PERSIST', k)
         redis.call('HINCRBY', k, 'fence', 1)
         redis.call('HSET', k, 'state', 'QUEUED', 'attempts', 0)
         redis.call('ZADD', p .. 'pending', score(k), id)
         redis.call('LPUSH', p .. 'wake', '1')
         redis.call('LTRIM', p .. 'wake', 0, 99)
         event(id, 'QUEUED', 'retried')
+        return {'OK'}
+        """
+
+    /// A fenced check of the job, shared by the scripts a worker calls while it holds a job.
+    static let fenced = """
+        local id = ARGV[2]
+        local k = p .. 'job:' .. id
+        local f = redis.call('HMGET', k, 'state', 'fence')
+        if f[1] ~= 'PROCESSING' or f[2] ~= ARGV[3] then
+          redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
+          return {'STALE', f[1] or 'UNKNOWN'}
+        end
+
+        """
+
+    /// cancelled(prefix, id, fence): the worker stopped a job whose cancel was requested.
+    static let cancelled = prelude + fenced + """
+        finished(id, k, 'CANCELLED', 'stopped by its worker')
+        redis.call('HINCRBY', p .. 'stats', 'cancelled', 1)
+        return {'OK'}
+        """
+
+    /// publish_begin(prefix, id, fence): records the intent to publish under the fence. Returns
+    /// PUBLISHED with the recorded result when an earlier attempt finished publishing (nothing
+    /// to push), else STARTED with the fence of an earlier attempt that began (the push is then
+    /// repeated with the same key and must find the destination already holding it).
+    static let publishBegin = prelude + fenced + """
+        local h = redis.call('HMGET', k, 'published', 'publish_started')
+        if h[1] then
+          redis.call('HINCRBY', p .. 'stats', 'publish_dedup', 1)
+          return {'PUBLISHED', h[1]}
+        end
+        redis.call('HSET', k, 'publish_started', ARGV[3])
+        return {'STARTED', h[2] or ''}
+        """
+
+    /// publish_done(prefix, id, fence, result): records that the push is done.
+    static let publishDone = prelude + fenced + """
+        redis.call('HSET', k, 'published', ARGV[4])
+        redis.call('HINCRBY', p .. 'stats', 'published', 1)
         return {'OK'}
         """
 }

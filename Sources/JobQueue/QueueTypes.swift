@@ -29,6 +29,17 @@ public enum SubmitOutcome: Sendable, Hashable { case queued, exists(JobState) }
 public enum ClaimOutcome: Sendable, Hashable { case job(ClaimedJob), empty(retryIn: Duration?) }
 public enum HeartbeatOutcome: Sendable, Hashable { case ok, cancel, lost }
 public enum CancelOutcome: Sendable, Hashable { case cancelled, requested, alreadyFinished(JobState), unknown }
+/// What a worker learns when it is about to publish.
+public enum PublishIntent: Sendable, Hashable {
+    /// Publish now. `startedBefore`: an earlier attempt began publishing and may have pushed, so the
+    /// destination may hold the result already (the push must be idempotent).
+    case begin(startedBefore: Bool)
+    /// An earlier attempt published; its recorded result is given. Push nothing.
+    case alreadyPublished(result: String)
+    /// The fence did not match: another owner has the job.
+    case stale(JobState?)
+}
+
 public enum FinishOutcome: Sendable, Hashable {
     case done, alreadyDone, failed
     case retrying(after: Duration)

@@ -82,9 +82,12 @@ public final class DumpRepository {
     /// branch that holds a different build is replaced only when `force` (two builds whose
     /// descriptions give the same branch name must not overwrite each other silently). The branch
     /// is created atomically, so concurrent dumps cannot lose one another's result.
+    ///
+    /// With `moveBranch` false every object is written but the branch is left alone: the outcome
+    /// says what `setBranch` will do (a worker moves the branch later, as its fenced publish step).
     public func commit(
         _ manifest: Manifest, from source: some DeflatedObjectSource, branch: String, message: String,
-        identity: CommitIdentity, force: Bool
+        identity: CommitIdentity, force: Bool, moveBranch: Bool = true
     ) throws -> CommitOutcome {
         let reference = "refs/heads/" + branch
         let existing = try repository.referenceTarget(reference)
@@ -136,6 +139,29 @@ public final class DumpRepository {
         if try PackWriter(packDirectory: path + "/objects/pack").write(newObjects, from: source) != nil {
             try repository.refreshObjects()
         }
+        guard moveBranch else { return outcome(existing == nil ? .created : .replaced) }
+        let change = try setBranch(branch, to: ObjectID(bytes: commit.bytes), message: message, force: force, expecting: existing)
+        return outcome(change)
+    }
+
+    /// Points `branch` at `commit`, a commit already in the repository: created atomically, left
+    /// alone when it already points there (`.unchanged`: published before), replaced only when
+    /// `force`. A branch holding another build without `force` is an error naming it.
+    @discardableResult
+    public func setBranch(_ branch: String, to target: ObjectID, message: String, force: Bool) throws -> CommitOutcome.Change {
+        guard try repository.containsEach([GitObjectID(bytes: target.bytes)]) == [true] else {
+            throw PublishingError("commit \(target.hex) is not in \(path): nothing to point branch \(branch) at")
+        }
+        return try setBranch(branch, to: target, message: message, force: force, expecting: repository.referenceTarget("refs/heads/" + branch))
+    }
+
+    private func setBranch(_ branch: String, to target: ObjectID, message: String, force: Bool, expecting existing: GitObjectID?) throws -> CommitOutcome.Change {
+        let reference = "refs/heads/" + branch
+        let commit = GitObjectID(bytes: target.bytes)
+        if existing == commit { return .unchanged }
+        if let existing, !force {
+            throw PublishingError("branch \(branch) of \(path) already holds a different build (commit \(existing.hex)); --force replaces it")
+        }
         let logMessage = "dumpyard: \(message)"
         if let existing {
             try repository.replaceReference(reference, expecting: existing, with: commit, logMessage: logMessage)
@@ -157,7 +183,7 @@ public final class DumpRepository {
                     usleep(20_000)
                 }
                 if let winner = try repository.referenceTarget(reference) {
-                    if winner == commit { return outcome(.unchanged) }
+                    if winner == commit { return .unchanged }
                     throw PublishingError("branch \(branch) of \(path) was just created by another dump with a different build (commit \(winner.hex))")
                 }
                 if attempt >= 50 { throw failure }
@@ -168,7 +194,7 @@ public final class DumpRepository {
             // Two first dumps of a device race for HEAD; either branch is a fine default.
             do { try repository.setHead(reference) } catch { if repository.isHeadUnborn { throw error } }
         }
-        return outcome(existing == nil ? .created : .replaced)
+        return existing == nil ? .created : .replaced
     }
 
     /// The local branches, sorted.

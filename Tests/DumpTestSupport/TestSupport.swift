@@ -194,9 +194,16 @@ public final class RedisServer: @unchecked Sendable {
         "redis://" + (password.map { ":\($0)@" } ?? "") + "127.0.0.1:\(port)/\(database)"
     }
 
+    /// Freezes the server (SIGSTOP): clients connect but get no answer.
+    public func pause() { kill(process.processIdentifier, SIGSTOP) }
+
+    /// Lets a paused server go on (SIGCONT).
+    public func resume() { kill(process.processIdentifier, SIGCONT) }
+
     /// Kills the server (kill -9).
     public func stop() {
         if process.isRunning {
+            kill(process.processIdentifier, SIGCONT)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }

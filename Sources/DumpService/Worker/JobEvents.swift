@@ -1,0 +1,65 @@
+internal import Foundation
+
+/// One line a job process writes to its worker (JSON, one per line on its standard output):
+/// progress through steps 1–8, then a result or an error.
+struct JobEvent: Codable, Sendable {
+    var step: Int?
+    var fraction: Double?
+    var detail: String?
+    var result: JobResult?
+    var error: JobFailureReport?
+
+    static func progress(_ step: Int, _ fraction: Double, _ detail: String) -> JobEvent {
+        JobEvent(step: step, fraction: fraction, detail: detail)
+    }
+
+    /// The event as one line of JSON.
+    var line: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
+    }
+}
+
+/// What a job process built, for the worker to publish: the commit is written, its branch is not
+/// set yet.
+struct JobResult: Codable, Sendable, Hashable {
+    /// `git`: a dump repository; `synthetic`: a test job's stand-in destination.
+    var kind: String
+    var repository: String
+    var branch: String
+    var commit: String
+    var message: String
+    var brand: String
+    var codename: String
+    var files: Int
+}
+
+/// Why a job process failed: the step, the one-line cause, and whether another attempt may succeed.
+struct JobFailureReport: Error, Codable, Sendable, Hashable {
+    var step: Int
+    var message: String
+    var retryable: Bool
+}
+
+/// What a finished job records in the queue as its result (`dumpyard status <job>` shows it).
+struct JobRecord: Codable, Sendable {
+    /// `dumped`, `replaced` or `already_dumped`.
+    var status: String
+    var repository: String
+    var branch: String
+    var commit: String
+    var brand: String
+    var codename: String
+    var files: Int
+}
+
+extension JobEvent {
+    /// A value as one line of JSON (sorted keys).
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    }
+}

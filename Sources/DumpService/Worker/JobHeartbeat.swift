@@ -1,0 +1,62 @@
+internal import DumpCore
+internal import Foundation
+internal import JobQueue
+internal import Synchronization
+
+/// Beats for a job on its own connection (reference/queue.md §3.7): renews the lease with the
+/// job's step and percent, learns of a cancel or of a lost job, and fences the worker off when no
+/// beat got through for the self-fence time. Ends the grace time of a shutdown, too.
+final class JobHeartbeat: Sendable {
+    private let run: JobRun
+    private let done = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(run: JobRun, link: QueueLink, settings: WorkerSettings, shutdown: Shutdown, log: WorkerLog) {
+        self.run = run
+        Thread.detachNewThread { [run, done, finished] in
+            Self.beat(run: run, link: link, settings: settings, shutdown: shutdown, log: log, done: done)
+            finished.signal()
+        }
+    }
+
+    /// Stops beating and waits for the thread to end.
+    func end() {
+        done.signal()
+        finished.wait()
+    }
+
+    private static func beat(run: JobRun, link: QueueLink, settings: WorkerSettings, shutdown: Shutdown, log: WorkerLog, done: DispatchSemaphore) {
+        var fenced = false
+        while done.wait(timeout: .now() + settings.heartbeat.seconds) == .timedOut {
+            if shutdown.isPastGrace && run.stopReason == nil {
+                log("job \(run.job.id): the shutdown grace time is over; stopping it to give it back")
+                run.stop(.shutdown)
+            }
+            let step = run.state.withLock { $0.step }
+            let name = DumpStep(rawValue: step)?.description ?? "step \(step)"
+            let percent = run.percent
+            let outcome = link.attempt("heartbeat of job \(run.job.id)") { queue throws(QueueError) in
+                try queue.heartbeat(run.job, lease: settings.lease, step: step, percent: percent, stepName: name)
+            }
+            switch outcome {
+            case .ok?:
+                run.state.withLock { $0.lastRenewal = .now }
+            case .cancel?:
+                run.state.withLock { $0.lastRenewal = .now }
+                if run.stopReason == nil { log("job \(run.job.id): cancel requested; stopping it") }
+                run.stop(.cancel)
+            case .lost?:
+                if run.stopReason == nil { log("job \(run.job.id): lost — another worker owns it now; stopping it, publishing nothing") }
+                run.stop(.lost)
+            case nil:
+                break
+            }
+            let silent = ContinuousClock.now - run.state.withLock { $0.lastRenewal }
+            if silent > settings.selfFence && !fenced {
+                fenced = true
+                log("job \(run.job.id): no heartbeat for \(Int(silent.seconds)) s; fencing off (stopping it, publishing nothing)")
+                run.stop(.fenced)
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+internal import DumpCore
+internal import JobQueue
+internal import Synchronization
+
+/// The live state of one job a worker holds, shared by the thread that runs it and the thread
+/// that beats for it: progress to report, and why it must stop, if it must.
+final class JobRun: Sendable {
+    /// Why the worker stops a job before it ends.
+    enum Stop: Sendable, Hashable {
+        /// Its cancel was requested.
+        case cancel
+        /// Another worker owns it now (the fence moved on).
+        case lost
+        /// No heartbeat got through for the self-fence time: the lease may be gone.
+        case fenced
+        /// The worker is shutting down and the grace time is over: give it back.
+        case shutdown
+    }
+
+    struct State: Sendable {
+        var step = 1
+        var fraction = 0.0
+        var detail = ""
+        var stop: Stop?
+        var lastRenewal: ContinuousClock.Instant
+        var process: JobProcess?
+        var finished = false
+    }
+
+    let job: ClaimedJob
+    let state: Mutex<State>
+    private let killGrace: Duration
+
+    init(job: ClaimedJob, killGrace: Duration) {
+        self.job = job
+        self.killGrace = killGrace
+        state = Mutex(State(lastRenewal: .now))
+    }
+
+    /// Progress from the job's process (steps 1–8) or the worker itself (9, 10).
+    func report(step: Int, fraction: Double, detail: String = "") {
+        state.withLock {
+            $0.step = step
+            $0.fraction = fraction
+            $0.detail = detail
+        }
+    }
+
+    /// Overall percent across the ten steps.
+    var percent: Int {
+        state.withLock { state in
+            let step = DumpStep(rawValue: min(max(state.step, 1), 10)) ?? .validate
+            return DumpProgress(step: step, fraction: state.fraction).overallPercent
+        }
+    }
+
+    /// Stops the job for `reason` (the first reason wins) and its process group with it.
+    func stop(_ reason: Stop) {
+        let process = state.withLock { state -> JobProcess? in
+            guard state.stop == nil else { return nil }
+            state.stop = reason
+            return state.process
+        }
+        process?.stop(grace: killGrace)
+    }
+
+    var stopReason: Stop? { state.withLock { $0.stop } }
+
+    /// Attaches the job's process; a stop that came first stops it at once.
+    func attach(_ process: JobProcess) {
+        let stopped = state.withLock { state in
+            state.process = process
+            return state.stop != nil
+        }
+        if stopped { process.stop(grace: killGrace) }
+    }
+}

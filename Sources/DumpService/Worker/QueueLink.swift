@@ -1,0 +1,73 @@
+internal import Foundation
+internal import JobQueue
+internal import Redis
+
+/// A worker thread's own queue connection: opened on first use, reopened with backoff after
+/// Redis went away (the full handshake each time: AUTH, SELECT, timeouts, name).
+final class QueueLink: @unchecked Sendable {
+    private let endpoint: RedisEndpoint
+    private let prefix: String
+    private let name: String
+    private let commandTimeout: Duration
+    private let retryBase: Int
+    private var queue: JobQueue?
+    private var failures = 0
+    private let log: WorkerLog
+
+    init(endpoint: RedisEndpoint, prefix: String, name: String, commandTimeout: Duration, retryBaseMilliseconds: Int, log: WorkerLog) {
+        self.endpoint = endpoint
+        self.prefix = prefix
+        self.name = name
+        self.commandTimeout = commandTimeout
+        self.retryBase = retryBaseMilliseconds
+        self.log = log
+    }
+
+    /// The connection's socket can be shut down from another thread to end a blocking wait.
+    func interrupt() { queue?.connection.interrupt() }
+
+    /// Runs `body` on the queue; nil when Redis cannot be reached or the call failed (logged on the
+    /// first failure of an outage). The next call reconnects.
+    func attempt<T>(_ what: String, _ body: (JobQueue) throws(QueueError) -> T) -> T? {
+        do {
+            let queue = try open()
+            let value = try body(queue)
+            if failures > 0 { log("Redis is back (\(name)) after \(failures) failed calls") }
+            failures = 0
+            return value
+        } catch {
+            if failures == 0 { log("\(what): \(error)") }
+            failures += 1
+            queue = nil
+            return nil
+        }
+    }
+
+    /// Keeps trying `body` until it succeeds or `deadline` passes, backing off between tries.
+    func persist<T>(_ what: String, until deadline: ContinuousClock.Instant, _ body: (JobQueue) throws(QueueError) -> T) -> T? {
+        while true {
+            if let value = attempt(what, body) { return value }
+            guard ContinuousClock.now < deadline else { return nil }
+            backOff()
+        }
+    }
+
+    /// Sleeps a little longer after each failure in a row (50 ms doubling up to 2 s, with jitter).
+    func backOff() {
+        let base = min(2000.0, 50.0 * pow(2, Double(min(failures, 6))))
+        Thread.sleep(forTimeInterval: base * Double.random(in: 0.5...1.0) / 1000)
+    }
+
+    private func open() throws(QueueError) -> JobQueue {
+        if let queue { return queue }
+        do {
+            let connection = try RedisConnection(endpoint, connectTimeout: .seconds(2), commandTimeout: commandTimeout, clientName: name)
+            let queue = JobQueue(connection: connection, prefix: prefix)
+            queue.retryBaseDelayMilliseconds = retryBase
+            self.queue = queue
+            return queue
+        } catch {
+            throw QueueError(operation: "connect", message: error.description)
+        }
+    }
+}

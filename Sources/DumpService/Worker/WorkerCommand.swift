@@ -1,0 +1,94 @@
+internal import DumpCore
+internal import Foundation
+internal import JobQueue
+internal import Redis
+internal import Staging
+
+/// `dumpyard worker [worker-id] [--concurrency N] [--out DIR] [--grace SECONDS]`: the daemon that
+/// runs queued jobs until SIGTERM or SIGINT (reference/queue.md §3).
+enum WorkerCommand {
+    static func run(_ arguments: [String], configuration: DumpConfiguration, environment: [String: String]) throws -> Int32 {
+        let settings = try WorkerSettings(arguments: arguments, environment: environment, configuration: configuration)
+        let endpoint: RedisEndpoint
+        do { endpoint = try RedisEndpoint(url: configuration.redisURL) } catch {
+            throw CommandLineTool.CommandFailure("REDIS_URL: \(error.description)")
+        }
+        let log = WorkerLog(worker: settings.id)
+        blockStopSignals()
+        do {
+            try Directories.create(settings.outputDirectory)
+            try Directories.create(configuration.workDirectoryBase)
+        } catch {
+            throw CommandLineTool.CommandFailure("worker cannot start: \(error)")
+        }
+        let swept = JobWorkDirectory.sweep(configuration.workDirectoryBase)
+        if swept > 0 { log("removed \(swept) work directories left by stopped workers") }
+
+        let shutdown = Shutdown()
+        let ids = settings.concurrency == 1 ? [settings.id] : (1...settings.concurrency).map { "\(settings.id)-\($0)" }
+        let slots = ids.map {
+            WorkerSlot(id: $0, settings: settings, configuration: configuration, endpoint: endpoint, executable: executablePath(), shutdown: shutdown)
+        }
+        Thread.detachNewThread {
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            var received: Int32 = 0
+            while sigwait(&signals, &received) == 0 {
+                let first = !shutdown.isRequested
+                shutdown.request(grace: settings.grace)
+                log(first ? "signal \(received): stopping; running jobs have \(Int(settings.grace.seconds)) s to finish" : "signal \(received): stopping now")
+                slots.forEach { $0.interruptWait() }
+            }
+        }
+        startReaper(settings: settings, configuration: configuration, endpoint: endpoint, shutdown: shutdown, log: log)
+        log("started: \(settings.concurrency) job(s) at once, queue \(endpoint) prefix \(configuration.redisKeyPrefix), dumps in \(settings.outputDirectory)")
+        let group = DispatchGroup()
+        for slot in slots {
+            group.enter()
+            Thread.detachNewThread {
+                slot.run()
+                group.leave()
+            }
+        }
+        group.wait()
+        log("stopped")
+        return 0
+    }
+
+    /// Blocks SIGTERM and SIGINT in every thread (the signal thread takes them with `sigwait`)
+    /// and ignores SIGPIPE (a job process or Redis gone must not kill the worker).
+    private static func blockStopSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Every few seconds, jobs whose lease ran out go back to the queue (or to CANCELLED).
+    private static func startReaper(settings: WorkerSettings, configuration: DumpConfiguration, endpoint: RedisEndpoint, shutdown: Shutdown, log: WorkerLog) {
+        let link = QueueLink(
+            endpoint: endpoint, prefix: configuration.redisKeyPrefix, name: "dumpyard-worker:\(settings.id):reaper", commandTimeout: .seconds(5),
+            retryBaseMilliseconds: settings.retryBaseMilliseconds, log: log)
+        Thread.detachNewThread {
+            while !shutdown.isRequested {
+                if let reaped = link.attempt("reap", { queue throws(QueueError) in try queue.reap() }), reaped > 0 {
+                    log("took back \(reaped) job(s) whose lease ran out")
+                }
+                Thread.sleep(forTimeInterval: settings.reapInterval.seconds * Double.random(in: 0.8...1.2))
+            }
+        }
+    }
+
+    /// This program's own file, to start job processes from.
+    private static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return CommandLine.arguments[0] }
+        let path = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return path.hasSuffix(" (deleted)") ? String(path.dropLast(" (deleted)".count)) : path
+    }
+}

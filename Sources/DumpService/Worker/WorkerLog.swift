@@ -1,0 +1,20 @@
+internal import Foundation
+
+/// The worker's log: one line per event on standard error (journald keeps it), with the time and
+/// the worker's id. Lines carry job ids and display URLs only, never a password or a private URL.
+struct WorkerLog: Sendable {
+    var worker: String
+
+    func callAsFunction(_ message: String) {
+        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        FileHandle.standardError.write(Data("\(time) worker \(worker): \(message)\n".utf8))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
+    /// The duration in whole milliseconds.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
