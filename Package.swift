@@ -95,6 +95,9 @@ let package = Package(
             name: "PublishingTests", dependencies: ["Publishing", "Staging", "DumpCore", "Git", "DumpTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Redis", "DumpTestSupport"], swiftSettings: strictSettings),
+        /** The fault-injection suite (reference/queue.md §5): worker processes against a real redis-server. */
+        .testTarget(
+            name: "WorkerFaultTests", dependencies: ["JobQueue", "Redis", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "DumpServiceTests", dependencies: ["DumpService", "DumpCore", "DumpTestSupport"],
             swiftSettings: strictSettings),

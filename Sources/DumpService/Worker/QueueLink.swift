@@ -28,7 +28,8 @@ final class QueueLink: @unchecked Sendable {
 
     /// Runs `body` on the queue; nil when Redis cannot be reached or the call failed (logged on the
     /// first failure of an outage). The next call reconnects.
-    func attempt<T>(_ what: String, _ body: (JobQueue) throws(QueueError) -> T) -> T? {
+    /// `interrupted` says whether a failure was the shutdown breaking an idle wait (not an outage).
+    func attempt<T>(_ what: String, interrupted: () -> Bool = { false }, _ body: (JobQueue) throws(QueueError) -> T) -> T? {
         do {
             let queue = try open()
             let value = try body(queue)
@@ -36,9 +37,10 @@ final class QueueLink: @unchecked Sendable {
             failures = 0
             return value
         } catch {
+            queue = nil
+            guard !interrupted() else { return nil }
             if failures == 0 { log("\(what): \(error)") }
             failures += 1
-            queue = nil
             return nil
         }
     }

@@ -4,7 +4,7 @@ internal import Foundation
 /// A stand-in job for the fault-injection tests (reference/queue.md §5.1), enabled by
 /// `DUMPYARD_TEST_JOBS=1` only: `synthetic:ms=150&fail=none|fatal|retryable&child=1` walks through
 /// steps 1–8 sleeping `ms` each, optionally leaves a `sleep` process in its process group (which a
-/// cancel must stop), and writes `exec <id>` to `$DUMPYARD_TEST_LOG_DIR/exec.log` when it starts.
+/// cancel must stop), and writes `exec <id> <pid> <unix ms>` to `$DUMPYARD_TEST_LOG_DIR/exec.log` when it starts.
 /// Its "publish" is a ref file under `$DUMPYARD_TEST_LOG_DIR/refs` (see `JobPublisher`).
 struct SyntheticJob {
     static let scheme = "synthetic:"
@@ -31,7 +31,7 @@ struct SyntheticJob {
     }
 
     func run(emit: (JobEvent) -> Void) -> JobEvent {
-        if let logDirectory { Self.append("exec \(jobID) \(getpid())\n", to: logDirectory + "/exec.log") }
+        if let logDirectory { Self.append("exec \(jobID) \(getpid()) \(Int64(Date().timeIntervalSince1970 * 1000))\n", to: logDirectory + "/exec.log") }
         for step in 1...8 {
             emit(.progress(step, 0, "synthetic step \(step)"))
             if step == 5 && leavesChild { Self.startSleeper() }

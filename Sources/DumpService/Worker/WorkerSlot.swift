@@ -59,7 +59,9 @@ final class WorkerSlot: Sendable {
     private func idle(upTo timeout: Duration) {
         waiting.withLock { $0 = true }
         if !shutdown.isRequested {
-            _ = link.attempt("wait") { queue throws(QueueError) in try queue.awaitWork(upTo: timeout) }
+            _ = link.attempt("wait", interrupted: { shutdown.isRequested }) { queue throws(QueueError) in
+                try queue.awaitWork(upTo: timeout)
+            }
         }
         waiting.withLock { $0 = false }
     }

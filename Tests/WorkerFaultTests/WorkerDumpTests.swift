@@ -1,0 +1,93 @@
+import DumpTestSupport
+import Foundation
+import JobQueue
+import Testing
+
+/// The worker on real firmware: the sample package dumped through the queue, published once even
+/// when the worker dies after the push, bad firmware failing its job without harming the worker.
+extension WorkerFaultTests {
+    static let sampleCommit = "7f46690b66290b8cdf18fc2bbb5c6102c4012348"
+    static let sampleBranch = "gravel-user-14-UP1A.231005.007-10754064-release-keys"
+
+    func result(_ rig: QueueRig, _ id: String) throws -> [String: Any] {
+        let text = try #require(try rig.job(id)["result"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("The sample firmware through the queue: dumped, branch published, the same build again already dumped")
+    func sampleFirmwareThroughTheQueue() throws {
+        let rig = try QueueRig()
+        let firmware = "file://" + TestPaths.fixture("sample-firmware.zip")
+        try rig.submit("first", firmware)
+        let worker = try rig.startWorker("w1")
+        #expect(rig.waitQuiescent(.seconds(120)), explain([worker]))
+        #expect(try rig.state("first") == .completed, explain([worker]))
+        let first = try result(rig, "first")
+        #expect(first["status"] as? String == "dumped")
+        #expect(first["commit"] as? String == Self.sampleCommit)
+        let repository = try #require(first["repository"] as? String)
+        #expect(repository == rig.directory.file("dumps") + "/yardphone/gravel.git")
+        let branch = try Tool.check("git", ["--git-dir", repository, "rev-parse", "refs/heads/" + Self.sampleBranch])
+        #expect(branch.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == Self.sampleCommit)
+        #expect(try rig.job("first")["pct"] == "100")
+
+        try rig.submit("again", TestPaths.fixture("sample-firmware.zip"))
+        #expect(rig.waitQuiescent(.seconds(120)), explain([worker]))
+        #expect(try result(rig, "again")["status"] as? String == "already_dumped")
+        #expect(rig.pushes().changed["again"] == nil && rig.pushes().changed["first"] == 1)
+        // Every job's work directory is gone.
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: rig.directory.file("work"))) ?? []
+        #expect(left.isEmpty, "work directories left: \(left)")
+        try rig.checkInvariants()
+    }
+
+    @Test("A worker killed after pushing a real dump's branch: the retry finds the branch in place")
+    func realDumpKilledAfterPublish() throws {
+        let rig = try QueueRig()
+        try rig.submit("j", "file://" + TestPaths.fixture("sample-firmware.zip"))
+        let doomed = try rig.startWorker("doomed", environment: ["DUMPYARD_CRASH_AT": "after_publish"])
+        #expect(doomed.wait(timeout: .seconds(120)) != nil, explain([doomed]))
+        let rescuer = try rig.startWorker("rescuer")
+        #expect(rig.waitQuiescent(.seconds(120)), explain([doomed, rescuer]))
+        #expect(try rig.state("j") == .completed)
+        #expect(try result(rig, "j")["status"] as? String == "already_dumped")
+        #expect(rig.pushes().all["j"] == 2 && rig.pushes().changed["j"] == 1)
+        try rig.checkInvariants()
+    }
+
+    @Test("Bad firmware, a URL the worker cannot fetch and a garbage payload fail clearly; the worker goes on")
+    func badJobsFailAndTheWorkerSurvives() throws {
+        let rig = try QueueRig()
+        try rig.submit("truncated", TestPaths.fixture("bad/truncated.zip"))
+        try rig.submit("remote", "https://example.invalid/firmware.zip?token=secret")
+        _ = try rig.queue.submit(id: "garbage", payload: Array("not json".utf8))
+        try rig.submit("good", TestPaths.fixture("sample-firmware.zip"), priority: 1)
+        let worker = try rig.startWorker("w1")
+        #expect(rig.wait(for: .seconds(120)) { try rig.state("good") == .completed }, explain([worker]))
+        #expect(try rig.state("truncated") == .failed && rig.job("truncated")["attempts"] == "1")
+        let error = try rig.job("truncated")["last_error"] ?? ""
+        #expect(error.contains("truncated.zip"), "last_error: \(error)")
+        #expect(try rig.state("remote") == .failed)
+        #expect(try rig.job("remote")["last_error"]?.contains("download failed") == true)
+        #expect(try rig.state("garbage") == .failed)
+        #expect(!worker.output.contains("secret"), "the URL's query never reaches the log")
+        #expect(worker.isRunning)
+    }
+
+    @Test("Work directories of dead workers are swept at start; one still held is kept")
+    func staleWorkDirectoriesAreSwept() throws {
+        let rig = try QueueRig()
+        let base = rig.directory.file("work")
+        for name in ["job-stale-1", "job-held-2"] {
+            try FileManager.default.createDirectory(atPath: base + "/" + name + "/dump", withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: base + "/" + name + "/.lock", contents: nil))
+        }
+        let held = open(base + "/job-held-2/.lock", O_RDWR)
+        defer { close(held) }
+        #expect(flock(held, LOCK_EX) == 0)
+        let worker = try rig.startWorker("w1")
+        #expect(rig.wait(for: .seconds(20)) { worker.output.contains("started") }, explain([worker]))
+        #expect(!FileManager.default.fileExists(atPath: base + "/job-stale-1"))
+        #expect(FileManager.default.fileExists(atPath: base + "/job-held-2"))
+    }
+}
