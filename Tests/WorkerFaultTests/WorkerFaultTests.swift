@@ -232,6 +232,17 @@ import Testing
         try rig.checkInvariants()
     }
 
+    @Test("A job that leaves a process behind still ends, and the process is stopped")
+    func leftoverProcessIsStopped() throws {
+        let rig = try QueueRig()
+        try rig.submit("messy", "synthetic:ms=5&child=1")
+        let worker = try rig.startWorker("w1")
+        #expect(rig.waitQuiescent(.seconds(20)), explain([worker]))
+        #expect(try rig.state("messy") == .completed)
+        #expect(rig.wait(for: .seconds(3)) { try Tool.run("pgrep", ["-f", "^/bin/sleep 600$"]).status != 0 }, "the leftover sleep was stopped")
+        try rig.checkInvariants()
+    }
+
     @Test("14. The same id submitted again after a lost reply is one job")
     func scenario14DuplicateSubmit() throws {
         let rig = try QueueRig()

@@ -26,6 +26,8 @@ final class JobProcess: Sendable {
     private let output: Int32
     /// True once the process is reaped: its id may then name another process, so no signal goes to it.
     private let reaped = Mutex(false)
+    /// Signalled once the process has ended and its group was killed.
+    private let exited = DispatchSemaphore(value: 0)
 
     /// Starts `executable` with `arguments` and `environment`, and writes `request` and a newline
     /// to its standard input.
@@ -76,6 +78,15 @@ final class JobProcess: Sendable {
         output = outPipe[0]
         let line = request + [0x0A]
         _ = line.withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
+        // When the job's process ends, whatever it left in its group goes too: a leftover that
+        // holds the output pipe would otherwise keep `readEvents` waiting for ever.
+        Thread.detachNewThread { [pid, exited] in
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+            // Not reaped yet: the zombie keeps the group id taken while the group is killed.
+            kill(-pid, SIGKILL)
+            exited.signal()
+        }
     }
 
     /// Reads the process's events until it closes its output; lines that are not events are skipped.
@@ -106,12 +117,9 @@ final class JobProcess: Sendable {
         }
     }
 
-    /// Waits for the process to end, kills whatever it left in its group, and reaps it.
+    /// Waits for the process to end (its group killed by then) and reaps it.
     func finish() -> Termination {
-        // Wait without reaping: the zombie keeps the group id taken while the group is killed.
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
-        kill(-pid, SIGKILL)
+        exited.wait()
         var status: Int32 = 0
         reaped.withLock { reaped in
             reaped = true
