@@ -8,26 +8,33 @@ internal import Synchronization
 /// beat got through for the self-fence time. Ends the grace time of a shutdown, too.
 final class JobHeartbeat: Sendable {
     private let run: JobRun
-    private let done = DispatchSemaphore(value: 0)
+    private let wake = DispatchSemaphore(value: 0)
+    private let ended = Atomic(false)
     private let finished = DispatchSemaphore(value: 0)
 
     init(run: JobRun, link: QueueLink, settings: WorkerSettings, shutdown: Shutdown, log: WorkerLog) {
         self.run = run
-        Thread.detachNewThread { [run, done, finished] in
-            Self.beat(run: run, link: link, settings: settings, shutdown: shutdown, log: log, done: done)
+        Thread.detachNewThread { [self] in
+            beat(link: link, settings: settings, shutdown: shutdown, log: log)
             finished.signal()
         }
     }
 
+    /// Beats now rather than at the next interval (a step began: a cancel is learnt between steps).
+    func nudge() { wake.signal() }
+
     /// Stops beating and waits for the thread to end.
     func end() {
-        done.signal()
+        ended.store(true, ordering: .releasing)
+        wake.signal()
         finished.wait()
     }
 
-    private static func beat(run: JobRun, link: QueueLink, settings: WorkerSettings, shutdown: Shutdown, log: WorkerLog, done: DispatchSemaphore) {
+    private func beat(link: QueueLink, settings: WorkerSettings, shutdown: Shutdown, log: WorkerLog) {
         var fenced = false
-        while done.wait(timeout: .now() + settings.heartbeat.seconds) == .timedOut {
+        while true {
+            _ = wake.wait(timeout: .now() + settings.heartbeat.seconds)
+            if ended.load(ordering: .acquiring) { return }
             if shutdown.isPastGrace && run.stopReason == nil {
                 log("job \(run.job.id): the shutdown grace time is over; stopping it to give it back")
                 run.stop(.shutdown)

@@ -91,10 +91,15 @@ final class WorkerSlot: Sendable {
                 executable: executable, arguments: ["run-job", "--out", settings.outputDirectory], environment: environment,
                 request: job.payload)
             run.attach(process)
+            var lastStep = 0
             process.readEvents { event in
                 if let step = event.step {
                     run.report(step: step, fraction: event.fraction ?? 0, detail: event.detail ?? "")
-                    crash(at: "step\(step)")
+                    if step != lastStep {
+                        lastStep = step
+                        heartbeat.nudge()
+                        crash(at: "step\(step)")
+                    }
                 }
                 if let value = event.result { result = value }
                 if let value = event.error { failure = value }
