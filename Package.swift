@@ -74,9 +74,10 @@ let package = Package(
 
         // MARK: - L5 executable
         .executableTarget(name: "dumpyard", dependencies: ["DumpService"], swiftSettings: strictSettings),
-        /** Benchmarks of single stages (payload extraction, decode floor), run by scripts/bench-*.sh. */
+        /** Benchmarks of single stages (payload extraction, decode floor, job queue), run by scripts/bench-*.sh. */
         .executableTarget(
-            name: "dumpyard-bench", dependencies: ["Firmware", "Compression", "DumpCore"], swiftSettings: strictSettings),
+            name: "dumpyard-bench", dependencies: ["Firmware", "Compression", "DumpCore", "JobQueue", "Redis"],
+            swiftSettings: strictSettings),
 
         // MARK: - Tests
         /** Shared test helpers: temp directories, fixture paths, running real tools. */

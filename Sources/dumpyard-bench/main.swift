@@ -1,7 +1,8 @@
-// dumpyard-bench: single-stage benchmarks, run by scripts/bench-payload.sh.
+// dumpyard-bench: single-stage benchmarks, run by scripts/bench-payload.sh and scripts/bench-queue.sh.
 //   dumpyard-bench payload <file.zip|payload.bin> <outdir> [threads]   extract every partition
 //   dumpyard-bench floor <file.zip|payload.bin>                         decode every op serially, report CPU seconds
 //   dumpyard-bench writefloor <file.zip|payload.bin> <outdir> [threads]  write as many bytes as the images hold, no decoding
+//   dumpyard-bench queue-submit | queue-worker | queue-latency …      the job queue (QueueBench.swift)
 import Compression
 import DumpCore
 import Firmware
@@ -93,6 +94,7 @@ func writeFloor(_ payload: FileSlice, directory: String, threads: Int) throws ->
     return sizes.reduce(0, +)
 }
 
+if arguments.count >= 2, arguments[1].hasPrefix("queue-") { QueueBench.run(Array(arguments.dropFirst())) }
 guard arguments.count >= 3 else { fail("usage: dumpyard-bench payload <file> <outdir> [threads] | floor <file>") }
 do {
     let payload = try PayloadInput.open(path: arguments[2])
