@@ -29,6 +29,43 @@ public final class JobQueue {
         }
     }
 
+    /// Submits many jobs in one round trip (a pipeline of the same script: Redis syncs its AOF
+    /// once for the lot instead of once per job); each is idempotent on its id.
+    @discardableResult
+    public func submit(batch: [JobSubmission]) throws(QueueError) -> [SubmitOutcome] {
+        guard !batch.isEmpty else { return [] }
+        func commands(_ jobs: ArraySlice<JobSubmission>, _ digest: String) -> [[[UInt8]]] {
+            jobs.map { job in
+                [Array("EVALSHA".utf8), Array(digest.utf8), Array("0".utf8), Array(prefix.utf8), Array(job.id.utf8), job.payload,
+                 Array(String(min(max(job.priority, 0), 9)).utf8), Array(String(max(job.maxRetries, 0)).utf8)]
+            }
+        }
+        var replies: [RedisReply]
+        do {
+            replies = try connection.pipeline(commands(batch[...], try digest("submit", QueueScripts.submit)))
+            // Redis lost its scripts meanwhile: those that met NOSCRIPT ran nothing; send them again.
+            let unrun = replies.indices.filter { if case .error(let message) = replies[$0] { message.hasPrefix("NOSCRIPT") } else { false } }
+            if !unrun.isEmpty {
+                digests["submit"] = nil
+                let digest = try digest("submit", QueueScripts.submit)
+                let again = try connection.pipeline(unrun.flatMap { commands(batch[$0...$0], digest) })
+                for (index, reply) in zip(unrun, again) { replies[index] = reply }
+            }
+        } catch let error as QueueError {
+            throw error
+        } catch {
+            throw QueueError(operation: "redis", message: "\(error)")
+        }
+        return try replies.map { reply throws(QueueError) in
+            let parsed = try ScriptReply(reply, script: "submit")
+            switch parsed.first {
+            case "QUEUED": return .queued
+            case "EXISTS": return .exists(JobState(rawValue: parsed.text(1)) ?? .queued)
+            default: throw unexpected("submit", parsed)
+            }
+        }
+    }
+
     /// Takes the next job for `worker` with a lease of `lease` (nil: none waiting; `retryIn` says
     /// when the next retry is due).
     public func claim(worker: String, lease: Duration) throws(QueueError) -> ClaimOutcome {
@@ -181,18 +218,21 @@ public final class JobQueue {
 
     private func run(_ name: String, _ source: String, _ arguments: [[UInt8]]) throws(QueueError) -> ScriptReply {
         let argv = [Array(prefix.utf8)] + arguments
-        if let digest = digests[name] {
-            let reply = try call([Array("EVALSHA".utf8), Array(digest.utf8), Array("0".utf8)] + argv)
-            if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-                digests[name] = nil  // Redis restarted or flushed its scripts: load it again.
-            } else {
-                return try ScriptReply(reply, script: name)
-            }
+        var reply = try call([Array("EVALSHA".utf8), Array(try digest(name, source).utf8), Array("0".utf8)] + argv)
+        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+            digests[name] = nil  // Redis restarted or flushed its scripts: load it again.
+            reply = try call([Array("EVALSHA".utf8), Array(try digest(name, source).utf8), Array("0".utf8)] + argv)
         }
+        return try ScriptReply(reply, script: name)
+    }
+
+    /// The script's SHA-1 digest, loaded into Redis the first time.
+    private func digest(_ name: String, _ source: String) throws(QueueError) -> String {
+        if let digest = digests[name] { return digest }
         let loaded = try call([Array("SCRIPT".utf8), Array("LOAD".utf8), Array(source.utf8)])
         guard let digest = loaded.text else { throw QueueError(operation: name, message: "SCRIPT LOAD: \(loaded)") }
         digests[name] = digest
-        return try ScriptReply(try call([Array("EVALSHA".utf8), Array(digest.utf8), Array("0".utf8)] + argv), script: name)
+        return digest
     }
 
     private func call(_ arguments: [String]) throws(QueueError) -> RedisReply {

@@ -12,6 +12,10 @@ enum QueueScripts {
           local f = redis.call('HMGET', k, 'priority', 'seq')
           return (9 - tonumber(f[1])) * 1099511627776 + tonumber(f[2])
         end
+        -- A wake-up token for an idle worker; 100 waiting tokens are plenty.
+        local function wake()
+          if redis.call('LLEN', p .. 'wake') < 100 then redis.call('LPUSH', p .. 'wake', '1') end
+        end
         local function event(id, state, extra)
           redis.call('XADD', p .. 'events', 'MAXLEN', '~', 10000, '*', 'job', id, 'state', state, 'info', extra or '')
         end
@@ -80,8 +84,7 @@ enum QueueScripts {
           'max_retries', tonumber(ARGV[5]), 'fence', 0, 'created', now, 'seq', seq, 'cancel_requested', 0)
         redis.call('ZADD', p .. 'pending', score(k), id)
         redis.call('HINCRBY', p .. 'stats', 'submitted', 1)
-        redis.call('LPUSH', p .. 'wake', '1')
-        redis.call('LTRIM', p .. 'wake', 0, 99)
+        wake()
         event(id, 'QUEUED')
         return {'QUEUED'}
         """
@@ -90,11 +93,14 @@ enum QueueScripts {
     static let claim = prelude + """
         local wid, lease = ARGV[2], tonumber(ARGV[3])
         local wk = p .. 'worker:' .. wid
-        -- Idle workers show as alive too; workers unseen for a day are forgotten.
-        redis.call('ZADD', p .. 'workers', now, wid)
-        redis.call('ZREMRANGEBYSCORE', p .. 'workers', '-inf', now - 86400000)
-        redis.call('HSET', wk, 'seen', now)
-        redis.call('PEXPIRE', wk, lease * 2)
+        -- Idle workers show as alive too (written once a second at most: every write costs an AOF
+        -- fsync); workers unseen for a day are forgotten.
+        if now - tonumber(redis.call('HGET', wk, 'seen') or 0) >= 1000 then
+          redis.call('ZADD', p .. 'workers', now, wid)
+          redis.call('ZREMRANGEBYSCORE', p .. 'workers', '-inf', now - 86400000)
+          redis.call('HSET', wk, 'seen', now)
+          redis.call('PEXPIRE', wk, lease * 2)
+        end
         -- A claim retried after a lost reply gets the job this worker already holds.
         local held = redis.call('HGET', wk, 'job')
         if held then
@@ -196,8 +202,7 @@ enum QueueScripts {
         redis.call('ZREM', p .. 'active', id)
         redis.call('ZADD', p .. 'pending', score(k), id)
         redis.call('HINCRBY', p .. 'stats', 'released', 1)
-        redis.call('LPUSH', p .. 'wake', '1')
-        redis.call('LTRIM', p .. 'wake', 0, 99)
+        wake()
         event(id, 'QUEUED', 'released')
         return {'OK'}
         """
@@ -252,8 +257,7 @@ enum QueueScripts {
         redis.call('HINCRBY', k, 'fence', 1)
         redis.call('HSET', k, 'state', 'QUEUED', 'attempts', 0)
         redis.call('ZADD', p .. 'pending', score(k), id)
-        redis.call('LPUSH', p .. 'wake', '1')
-        redis.call('LTRIM', p .. 'wake', 0, 99)
+        wake()
         event(id, 'QUEUED', 'retried')
         return {'OK'}
         """

@@ -29,6 +29,21 @@ public enum SubmitOutcome: Sendable, Hashable { case queued, exists(JobState) }
 public enum ClaimOutcome: Sendable, Hashable { case job(ClaimedJob), empty(retryIn: Duration?) }
 public enum HeartbeatOutcome: Sendable, Hashable { case ok, cancel, lost }
 public enum CancelOutcome: Sendable, Hashable { case cancelled, requested, alreadyFinished(JobState), unknown }
+/// One job of a batch submit.
+public struct JobSubmission: Sendable, Hashable {
+    public var id: String
+    public var payload: [UInt8]
+    public var priority: Int
+    public var maxRetries: Int
+
+    public init(id: String, payload: [UInt8], priority: Int = 5, maxRetries: Int = 3) {
+        self.id = id
+        self.payload = payload
+        self.priority = priority
+        self.maxRetries = maxRetries
+    }
+}
+
 /// What a worker learns when it is about to publish.
 public enum PublishIntent: Sendable, Hashable {
     /// Publish now. `startedBefore`: an earlier attempt began publishing and may have pushed, so the

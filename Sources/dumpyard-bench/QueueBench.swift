@@ -1,5 +1,5 @@
 // The job queue benchmark (issue 5), run by scripts/bench-queue.sh against its own redis-server:
-//   queue-submit <redis-url> <prefix> <count> [--wait]            submit no-op jobs bench-0…, one by one
+//   queue-submit <redis-url> <prefix> <count> [--wait]            submit no-op jobs bench-0…, 100 per round trip
 //   queue-worker <redis-url> <prefix> <worker-id> <expected-total> [samples-file]
 //   queue-latency <redis-url> <prefix> <n>                         submit→claimed wake-up latency
 //   queue-wait <redis-url> <prefix> <count>                         time until `count` jobs are completed
@@ -35,14 +35,16 @@ enum QueueBench {
 
     // MARK: - Subcommands
 
-    /// Submits `count` jobs one at a time; with `wait`, also waits until all are completed and
+    /// Submits `count` jobs in batches of 100; with `wait`, also waits until all are completed and
     /// reports jobs/s from the first submit to the last completion.
     static func submit(url: String, prefix: String, count: Int, wait: Bool) throws {
         let connection = try connect(url, name: "bench-submit")
         let queue = JobQueue(connection: connection, prefix: prefix)
         let start = ContinuousClock.now
-        for index in 0..<count {
-            guard case .queued = try queue.submit(id: "bench-\(index)", payload: noop) else { fail("bench-\(index) already exists: use a fresh prefix") }
+        // Batches of 100 in one round trip each: Redis syncs its AOF once per batch.
+        for start in stride(from: 0, to: count, by: 100) {
+            let batch = (start..<min(start + 100, count)).map { JobSubmission(id: "bench-\($0)", payload: noop) }
+            guard try queue.submit(batch: batch).allSatisfy({ $0 == .queued }) else { fail("bench jobs already exist: use a fresh prefix") }
         }
         let submitted = seconds(ContinuousClock.now - start)
         var line = String(format: "{\"submitted\":%d,\"submit_s\":%.3f,\"submit_per_s\":%.0f", count, submitted, Double(count) / submitted)

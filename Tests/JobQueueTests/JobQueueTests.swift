@@ -160,4 +160,39 @@ import Testing
         #expect(try queue.members(of: "pending") == ["a", "b", "c"])
         withExtendedLifetime(restarted) {}
     }
+
+    @Test func aBatchSubmitIsOneRoundTripAndIdempotent() throws {
+        let server = try RedisServer()
+        let queue = try Self.queue(server)
+        try queue.submit(id: "old", payload: [])
+        try queue.connection.command("SCRIPT", "FLUSH")
+        let batch = ["x", "old", "y", "x"].map { JobSubmission(id: $0, payload: Array($0.utf8), priority: $0 == "y" ? 9 : 5) }
+        #expect(try queue.submit(batch: batch) == [.queued, .exists(.queued), .queued, .exists(.queued)])
+        #expect(try queue.members(of: "pending") == ["y", "old", "x"])
+        #expect(try queue.stats()["submitted"] == 3)
+        try Self.checkInvariants(queue, jobs: ["old", "x", "y"])
+    }
+
+    @Test func historyIsCappedAndTrimmedJobsLeaveNoKeys() throws {
+        let server = try RedisServer()
+        let queue = try Self.queue(server)
+        let count = 10_050
+        for start in stride(from: 0, to: count, by: 500) {
+            try queue.submit(batch: (start..<min(start + 500, count)).map { JobSubmission(id: "j\($0)", payload: []) })
+        }
+        var finished = 0
+        while case .job(let job) = try queue.claim(worker: "w", lease: .seconds(30)) {
+            #expect(try queue.complete(job, result: "ok") == .done)
+            finished += 1
+        }
+        #expect(finished == count)
+        #expect(try queue.members(of: "done").count == 10_000)
+        #expect(try queue.job(id: "j0") == nil, "the oldest finished job's hash went with its id")
+        #expect(try queue.job(id: "j\(count - 1)")?["state"] == "COMPLETED")
+        guard case .integer(let keys) = try queue.connection.command("DBSIZE") else { throw QueueError(operation: "test", message: "DBSIZE") }
+        #expect(keys < 10_000 + 20, "job hashes beyond the cap are deleted (\(keys) keys)")
+        guard case .integer(let events) = try queue.connection.command("XLEN", "t:{q}:events") else { throw QueueError(operation: "test", message: "XLEN") }
+        #expect(events <= 10_200, "the event stream stays near its cap (\(events))")
+        #expect(try queue.stats()["completed"] == count)
+    }
 }

@@ -112,8 +112,7 @@ extension WorkerFaultTests {
 
     /// The job `worker` holds now, if any.
     func heldJob(_ rig: QueueRig, worker: String) throws -> String? {
-        guard case .string(let bytes) = try rig.queue.connection.command("HGET", rig.prefix + "worker:" + worker, "job") else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        try rig.queue.connection.command("HGET", rig.prefix + "worker:" + worker, "job").text
     }
 }
 

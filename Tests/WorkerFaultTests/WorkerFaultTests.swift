@@ -1,6 +1,7 @@
 import DumpTestSupport
 import Foundation
 import JobQueue
+import Redis
 import Testing
 
 /// The fault-injection scenarios of reference/queue.md §5.2 against a real redis-server and real
@@ -148,6 +149,38 @@ import Testing
         #expect(rig.waitQuiescent(.seconds(60)), explain(workers))
         #expect(workers.contains { $0.output.contains("fencing off") }, explain(workers))
         for id in rig.submitted { #expect(try rig.state(id) == .completed) }
+        try rig.checkInvariants()
+    }
+
+    @Test("10. CLIENT KILL of a worker's heartbeat connection: it reconnects and keeps its lease")
+    func scenario10HeartbeatConnectionKilled() throws {
+        let rig = try QueueRig()
+        try rig.submit("j", "synthetic:ms=300")
+        let worker = try rig.startWorker("w1")
+        #expect(rig.wait(for: .seconds(20)) { Int(try rig.job("j")["step"] ?? "") ?? 0 >= 2 })
+        for _ in 0..<3 {
+            let clients = try rig.queue.connection.command("CLIENT", "LIST").text ?? ""
+            let line = clients.split(separator: "\n").first { $0.contains("name=dumpyard-worker:w1:beat ") }
+            if let id = line?.split(separator: " ").first(where: { $0.hasPrefix("id=") })?.dropFirst(3) {
+                try rig.queue.connection.command("CLIENT", "KILL", "ID", String(id))
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(rig.waitQuiescent(.seconds(30)), explain([worker]))
+        #expect(try rig.executions()["j"]?.count == 1 && rig.job("j")["attempts"] == "1", explain([worker]))
+        #expect(worker.output.contains("Redis is back"), "the heartbeat connection was reopened")
+        try rig.checkInvariants()
+    }
+
+    @Test("--concurrency 3 runs three jobs at once in one worker")
+    func concurrency() throws {
+        let rig = try QueueRig()
+        for n in 0..<6 { try rig.submit("j\(n)", "synthetic:ms=150") }
+        let worker = try rig.startWorker("w", arguments: ["--concurrency", "3"])
+        #expect(rig.wait(for: .seconds(20)) { try rig.queue.members(of: "active").count == 3 }, explain([worker]))
+        #expect(rig.waitQuiescent(.seconds(30)), explain([worker]))
+        let owners = Set(try rig.submitted.map { try rig.job($0)["worker"] ?? "" })
+        #expect(owners == ["w-1", "w-2", "w-3"])
         try rig.checkInvariants()
     }
 
