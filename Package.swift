@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // hiredis.pc adds a -D flag SwiftPM refuses to pass on: the module map links it directly.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: - L1 one Swift wrapper per C library
         /** libgit2: repositories, object database, index → tree, commits, refs, packbuilder. */
@@ -58,6 +59,8 @@ let package = Package(
             swiftSettings: strictSettings),
         /** The content-addressed staging store shared by all dumps. */
         .target(name: "Staging", dependencies: ["DumpCore", "Crypto", "Compression"], swiftSettings: strictSettings),
+        /** Downloads: share-link resolvers (pure), the URL policy, the resumable ranged downloader. */
+        .target(name: "Download", dependencies: ["DumpCore", "Crypto"], swiftSettings: strictSettings),
         /** The Redis job queue: one Lua script per transition, leases, fencing. */
         .target(name: "JobQueue", dependencies: ["Redis"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
@@ -96,6 +99,8 @@ let package = Package(
             name: "PublishingTests", dependencies: ["Publishing", "Staging", "DumpCore", "Git", "DumpTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Redis", "DumpTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "DownloadTests", dependencies: ["Download", "Crypto", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
         /** The fault-injection suite (reference/queue.md §5): worker processes against a real redis-server. */
         .testTarget(
             name: "WorkerFaultTests", dependencies: ["JobQueue", "Redis", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
