@@ -45,6 +45,8 @@ let package = Package(
             name: "Compression", dependencies: ["CZlib", "CIsal", "CBrotli", "CLz4", "CLzma", "CBzip2", "CZstd"],
             swiftSettings: strictSettings),
 
+        /** libcurl: HTTP(S) transfers with timeouts, ranges, pinned addresses; no redirects followed. */
+        .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
         /** hiredis 0.14: connections, binary-safe commands, pipelines, interruptible waits. */
         .target(name: "Redis", dependencies: ["CHiredis"], swiftSettings: strictSettings),
 
@@ -60,7 +62,7 @@ let package = Package(
         /** The content-addressed staging store shared by all dumps. */
         .target(name: "Staging", dependencies: ["DumpCore", "Crypto", "Compression"], swiftSettings: strictSettings),
         /** Downloads: share-link resolvers (pure), the URL policy, the resumable ranged downloader. */
-        .target(name: "Download", dependencies: ["DumpCore", "Crypto"], swiftSettings: strictSettings),
+        .target(name: "Download", dependencies: ["DumpCore", "Crypto", "HTTP"], swiftSettings: strictSettings),
         /** The Redis job queue: one Lua script per transition, leases, fencing. */
         .target(name: "JobQueue", dependencies: ["Redis"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */

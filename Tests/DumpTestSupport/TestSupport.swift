@@ -239,3 +239,39 @@ public final class RedisServer: @unchecked Sendable {
         }
     }
 }
+
+/// The download tests' loopback HTTP server (`fixtures/http/testserver.py`), killed with SIGKILL
+/// when released.
+public final class HTTPTestServer: @unchecked Sendable {
+    public let port: Int
+    private let process: Process
+    private let directory: TemporaryDirectory
+
+    public init() throws {
+        directory = try TemporaryDirectory("http")
+        let portFile = directory.file("port")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [TestPaths.fixture("http/testserver.py"), portFile]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: portFile) {
+            guard Date() < deadline, process.isRunning else {
+                kill(process.processIdentifier, SIGKILL)
+                throw ToolMissing(tool: "the test HTTP server (python3 fixtures/http/testserver.py)")
+            }
+            usleep(20_000)
+        }
+        port = Int((try String(contentsOfFile: portFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// `http://127.0.0.1:<port><path>`.
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)" + path }
+}

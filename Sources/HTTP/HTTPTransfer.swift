@@ -1,0 +1,266 @@
+internal import CCurl
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// One libcurl easy handle, reused request after request (its connections stay open between
+/// them). A transfer belongs to one thread at a time.
+public final class HTTPTransfer {
+    private let handle: UnsafeMutableRawPointer
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+    public init() throws(HTTPError) {
+        HTTPLibrary.initialize()
+        guard let handle = curl_easy_init() else { throw HTTPError(kind: .other, host: "", message: "libcurl cannot make a handle") }
+        self.handle = handle
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// Sends `request`. `head` sees the final response's status and headers before any of its body
+    /// (false: stop there); `body` gets the body in pieces (false: stop); `progress` is called
+    /// often with bytes received so far (false: stop). A stop by a handler ends the call with an
+    /// `HTTPError` of kind `.stopped`. 3xx answers are returned like any other.
+    @discardableResult
+    public func perform(
+        _ request: HTTPRequest, head: (HTTPResponseHead) -> Bool = { _ in true }, body: (UnsafeRawBufferPointer) -> Bool,
+        progress: (UInt64) -> Bool = { _ in true }
+    ) throws(HTTPError) -> HTTPResponseHead {
+        let host = Self.host(of: request.url)
+        return try withoutActuallyEscaping(head) { head throws(HTTPError) in
+            try withoutActuallyEscaping(body) { body throws(HTTPError) in
+                try withoutActuallyEscaping(progress) { progress throws(HTTPError) in
+                    let context = TransferContext(head: head, body: body, progress: progress, stallTimeout: request.stallTimeout)
+                    return try run(request, host: host, context: context)
+                }
+            }
+        }
+    }
+
+    private func run(_ request: HTTPRequest, host: String, context: TransferContext) throws(HTTPError) -> HTTPResponseHead {
+        curl_easy_reset(handle)
+        var lists: [UnsafeMutablePointer<curl_slist>?] = []
+        defer { lists.forEach { curl_slist_free_all($0) } }
+        func list(_ lines: [String]) -> UnsafeMutablePointer<curl_slist>? {
+            var list: UnsafeMutablePointer<curl_slist>?
+            for line in lines { list = curl_slist_append(list, line) }
+            lists.append(list)
+            return list
+        }
+        let opaque = Unmanaged.passUnretained(context).toOpaque()
+        var failures: [CURLoption] = []
+        func check(_ code: CURLcode, _ option: CURLoption) { if code != CURLE_OK { failures.append(option) } }
+        check(ccurl_setopt_string(handle, CURLOPT_URL, request.url), CURLOPT_URL)
+        check(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), CURLOPT_PROTOCOLS_STR)
+        check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), CURLOPT_NOSIGNAL)
+        check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), CURLOPT_FOLLOWLOCATION)
+        check(ccurl_setopt_string(handle, CURLOPT_USERAGENT, "dumpyard/0.1"), CURLOPT_USERAGENT)
+        check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, &errorBuffer), CURLOPT_ERRORBUFFER)
+        check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)), CURLOPT_CONNECTTIMEOUT_MS)
+        // A stall (no byte for the stall time) is caught in the progress callback, which libcurl
+        // calls about once a second even when nothing arrives: its own low-speed check averages
+        // over a window and cuts several seconds late.
+        if let total = request.totalTimeout { check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(total)), CURLOPT_TIMEOUT_MS) }
+        check(ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, request.allowHTTP2 ? Int(CURL_HTTP_VERSION_2TLS) : Int(CURL_HTTP_VERSION_1_1)), CURLOPT_HTTP_VERSION)
+        check(ccurl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, writeCallback), CURLOPT_WRITEFUNCTION)
+        check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, opaque), CURLOPT_WRITEDATA)
+        check(ccurl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, headerCallback), CURLOPT_HEADERFUNCTION)
+        check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, opaque), CURLOPT_HEADERDATA)
+        check(ccurl_setopt_progress_callback(handle, CURLOPT_XFERINFOFUNCTION, progressCallback), CURLOPT_XFERINFOFUNCTION)
+        check(ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, opaque), CURLOPT_XFERINFODATA)
+        check(ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0), CURLOPT_NOPROGRESS)
+        var headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        if let start = request.rangeStart {
+            headerLines.append("Range: bytes=\(start)-" + (request.rangeEnd.map(String.init) ?? ""))
+        }
+        if !headerLines.isEmpty { check(ccurl_setopt_list(handle, CURLOPT_HTTPHEADER, list(headerLines)), CURLOPT_HTTPHEADER) }
+        if let address = request.pinnedAddress, let port = Self.port(of: request.url) {
+            let shown = address.contains(":") ? "[\(address)]" : address
+            check(ccurl_setopt_list(handle, CURLOPT_RESOLVE, list(["\(host):\(port):\(shown)"])), CURLOPT_RESOLVE)
+        }
+        switch request.method {
+        case "GET": break
+        case "HEAD": check(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1), CURLOPT_NOBODY)
+        default: check(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method), CURLOPT_CUSTOMREQUEST)
+        }
+        guard failures.isEmpty else { throw HTTPError(kind: .other, host: host, message: "libcurl refused options \(failures.map(\.rawValue))") }
+
+        errorBuffer[0] = 0
+        let code = request.body.withUnsafeBytes { bytes -> CURLcode in
+            if request.method != "GET" && request.method != "HEAD" && !request.body.isEmpty {
+                _ = ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+                _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            }
+            return curl_easy_perform(handle)
+        }
+        if code != CURLE_OK {
+            if context.stalled {
+                throw HTTPError(kind: .timeout, host: host, message: "no data for \(Self.milliseconds(request.stallTimeout) / 1000) s")
+            }
+            if context.stopped { throw HTTPError(kind: .stopped, host: host, message: "stopped") }
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            throw HTTPError(kind: Self.kind(of: code), host: host, message: Self.redacted(message, url: request.url))
+        }
+        return context.finalHead ?? HTTPResponseHead(status: context.status, headers: context.headers, version: context.version)
+    }
+
+    // MARK: - Helpers
+
+    static func kind(of code: CURLcode) -> HTTPError.Kind {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT: .connect
+        case CURLE_OPERATION_TIMEDOUT: .timeout
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM: .dropped
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE: .tls
+        default: .other
+        }
+    }
+
+    /// libcurl's message without the URL's query (it may hold a token).
+    static func redacted(_ message: String, url: String) -> String {
+        guard let query = url.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return message }
+        let secret = String(url[query...])
+        return secret.count > 1 ? message.replacingAll(secret, with: "") : message
+    }
+
+    /// The host of an http(s) URL (no credentials, no port, no brackets).
+    public static func host(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        return String(authority.prefix { $0 != ":" }).lowercased()
+    }
+
+    /// The port of an http(s) URL, explicit or by scheme.
+    static func port(of url: String) -> Int? {
+        let https = url.lowercased().hasPrefix("https://")
+        var rest = Substring(url)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if let close = authority.lastIndex(of: "]") { authority = authority[authority.index(after: close)...] }
+        if let colon = authority.lastIndex(of: ":") { return Int(authority[authority.index(after: colon)...]) }
+        return https ? 443 : 80
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// What libcurl's callbacks reach through their `void *`.
+final class TransferContext {
+    let head: (HTTPResponseHead) -> Bool
+    let body: (UnsafeRawBufferPointer) -> Bool
+    let progress: (UInt64) -> Bool
+    var status = 0
+    var version = "1.1"
+    var headers: [String: String] = [:]
+    var finalHead: HTTPResponseHead?
+    var stopped = false
+    var stalled = false
+    let stallTimeout: Duration
+    private var lastBytes: UInt64 = 0
+    private var lastChange = ContinuousClock.now
+
+    init(
+        head: @escaping (HTTPResponseHead) -> Bool, body: @escaping (UnsafeRawBufferPointer) -> Bool, progress: @escaping (UInt64) -> Bool,
+        stallTimeout: Duration
+    ) {
+        self.head = head
+        self.body = body
+        self.progress = progress
+        self.stallTimeout = stallTimeout
+    }
+
+    /// False once no byte came for the stall time.
+    func checkStall(_ received: UInt64) -> Bool {
+        let now = ContinuousClock.now
+        if received != lastBytes {
+            lastBytes = received
+            lastChange = now
+            return true
+        }
+        guard now - lastChange <= stallTimeout else {
+            stalled = true
+            return false
+        }
+        return true
+    }
+
+    /// One header line; the blank line ends a response's head (1xx heads are skipped).
+    func header(_ line: String) -> Bool {
+        if line.hasPrefix("HTTP/") {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            version = parts.first.map { String($0.dropFirst(5)) } ?? "1.1"
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = [:]
+            finalHead = nil
+            return true
+        }
+        let trimmed = line.trimmed
+        if trimmed.isEmpty {
+            guard status >= 200 else { return true }
+            let complete = HTTPResponseHead(status: status, headers: headers, version: version)
+            finalHead = complete
+            if !head(complete) {
+                stopped = true
+                return false
+            }
+            return true
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else { return true }
+        let name = trimmed[..<colon].lowercased()
+        let value = trimmed[trimmed.index(after: colon)...].trimmed
+        headers[name] = headers[name].map { $0 + "\n" + value } ?? value
+        return true
+    }
+}
+
+private let writeCallback: ccurl_data_callback = { data, size, count, context in
+    guard let context, let data else { return 0 }
+    let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    guard transfer.body(UnsafeRawBufferPointer(start: data, count: length)) else {
+        transfer.stopped = true
+        return 0
+    }
+    return length
+}
+
+private let headerCallback: ccurl_data_callback = { data, size, count, context in
+    guard let context, let data else { return 0 }
+    let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    return transfer.header(line) ? length : 0
+}
+
+private let progressCallback: ccurl_progress_callback = { context, _, received, _, _ in
+    guard let context else { return 0 }
+    let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+    guard transfer.checkStall(UInt64(max(received, 0))) else { return 1 }
+    guard transfer.progress(UInt64(max(received, 0))) else {
+        transfer.stopped = true
+        return 1
+    }
+    return 0
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
