@@ -77,7 +77,10 @@ enum QueueCommands {
                 CommandLineTool.printOut(try CommandLineTool.encodeJSON(fields))
             } else {
                 let order = ["state", "url", "step", "step_name", "pct", "attempts", "worker", "last_error", "result"]
-                CommandLineTool.printOut("job \(id)\n" + order.compactMap { key in fields[key].map { "  " + key.padding(toLength: 11, withPad: " ", startingAt: 0) + $0 } }.joined(separator: "\n"))
+                // Values may hold anything a job was given: control characters are escaped.
+                CommandLineTool.printOut("job \(JobRequest.escapingControls(id))\n" + order.compactMap { key in
+                    fields[key].map { "  " + key.padding(toLength: 11, withPad: " ", startingAt: 0) + JobRequest.escapingControls($0) }
+                }.joined(separator: "\n"))
             }
             return 0
         }

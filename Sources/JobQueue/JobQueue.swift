@@ -66,10 +66,16 @@ public final class JobQueue {
         }
     }
 
+    /// This process's token: a claim retried after a lost reply gets back the job this process
+    /// holds, never one another process with the same worker id holds.
+    public static let processToken = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+    /// The token this queue claims with (the process's, unless a test plays another process).
+    public var processToken = JobQueue.processToken
+
     /// Takes the next job for `worker` with a lease of `lease` (nil: none waiting; `retryIn` says
     /// when the next retry is due).
     public func claim(worker: String, lease: Duration) throws(QueueError) -> ClaimOutcome {
-        let reply = try run("claim", QueueScripts.claim, [worker, String(Self.milliseconds(lease))])
+        let reply = try run("claim", QueueScripts.claim, [worker, String(Self.milliseconds(lease)), processToken])
         switch reply.first {
         case "JOB":
             guard let fence = Int64(reply.text(2)), let attempts = Int(reply.text(3)) else { throw unexpected("claim", reply) }
@@ -175,6 +181,20 @@ public final class JobQueue {
         _ = try call(["ZREM", prefix + "workers", worker])
     }
 
+    /// Remembers a finished dump under its source URL key and its firmware digest, for the
+    /// "already dumped" answers that come before any download.
+    public func remember(dump record: String, urlKey: String?, digest: String?) throws(QueueError) {
+        if let urlKey { _ = try call(["HSET", prefix + "index:url", urlKey, record]) }
+        if let digest { _ = try call(["HSET", prefix + "index:digest", digest, record]) }
+    }
+
+    /// The dump recorded for a URL key or a firmware digest, if any.
+    public func dump(urlKey: String? = nil, digest: String? = nil) throws(QueueError) -> String? {
+        if let urlKey, let record = try call(["HGET", prefix + "index:url", urlKey]).text { return record }
+        if let digest, let record = try call(["HGET", prefix + "index:digest", digest]).text { return record }
+        return nil
+    }
+
     /// A job's fields (nil when unknown).
     public func job(id: String) throws(QueueError) -> [String: String]? {
         let reply = try call(["HGETALL", prefix + "job:" + id])
@@ -207,6 +227,7 @@ public final class JobQueue {
         case "OK_ALREADY": return .alreadyDone
         case "RETRYING": return .retrying(after: .milliseconds(Int64(Double(reply.text(1)) ?? 0)))
         case "FAILED": return .failed
+        case "CANCELLED": return .cancelled
         case "STALE": return .stale(JobState(rawValue: reply.text(1)))
         default: throw unexpected(name, reply)
         }

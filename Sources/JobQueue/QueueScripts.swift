@@ -20,7 +20,7 @@ enum QueueScripts {
           redis.call('XADD', p .. 'events', 'MAXLEN', '~', 10000, '*', 'job', id, 'state', state, 'info', extra or '')
         end
         -- History (7 days) and dead letter (30 days) keep at most the newest 10,000 ids; the hashes
-        -- of ids that fall out go with them.
+        -- of ids that fall out go with them (unless the id lives again: a job submitted anew).
         local function trim(set)
           local days = set == 'done' and 7 or 30
           local old = redis.call('ZRANGE', p .. set, 0, -10001)
@@ -29,7 +29,8 @@ enum QueueScripts {
           end
           for _, id in ipairs(old) do
             redis.call('ZREM', p .. set, id)
-            redis.call('DEL', p .. 'job:' .. id)
+            local st = redis.call('HGET', p .. 'job:' .. id, 'state')
+            if st == 'COMPLETED' or st == 'CANCELLED' or st == 'FAILED' then redis.call('DEL', p .. 'job:' .. id) end
           end
         end
         -- The job's last worker no longer holds it (unless that worker holds another job by now).
@@ -47,13 +48,21 @@ enum QueueScripts {
           redis.call('EXPIRE', k, 7 * 86400)
           event(id, state, info)
         end
+        -- A job whose cancel was asked for ends CANCELLED whatever else happens to its attempt.
+        local function cancelIfAsked(id, k, info)
+          if redis.call('HGET', k, 'cancel_requested') ~= '1' then return false end
+          finished(id, k, 'CANCELLED', info)
+          redis.call('HINCRBY', p .. 'stats', 'cancelled', 1)
+          return true
+        end
         -- A retryable failure: back to `delayed` after 2^(attempt-1) x base ms, or FAILED after the last retry.
         local function failed(id, k, err, retryable, base)
+          redis.call('HSET', k, 'last_error', err)
+          if cancelIfAsked(id, k, err) then return {'CANCELLED'} end
           unbind(id, k)
           redis.call('ZREM', p .. 'active', id)
-          redis.call('HSET', k, 'last_error', err)
           local f = redis.call('HMGET', k, 'attempts', 'max_retries')
-          local attempts, max = tonumber(f[1]), tonumber(f[2])
+          local attempts, max = tonumber(f[1]) or 1, tonumber(f[2]) or 0
           if retryable and attempts <= max then
             local delay = base * 2 ^ (attempts - 1)
             redis.call('ZADD', p .. 'delayed', now + delay, id)
@@ -79,6 +88,8 @@ enum QueueScripts {
         local k = p .. 'job:' .. id
         local state = redis.call('HGET', k, 'state')
         if state then return {'EXISTS', state} end
+        -- An id used before whose hash expired may still sit in the history: it starts anew.
+        for _, set in ipairs({'done', 'failed', 'pending', 'delayed', 'active'}) do redis.call('ZREM', p .. set, id) end
         local seq = redis.call('INCR', p .. 'seq')
         redis.call('HSET', k, 'payload', ARGV[3], 'priority', tonumber(ARGV[4]), 'state', 'QUEUED', 'attempts', 0,
           'max_retries', tonumber(ARGV[5]), 'fence', 0, 'created', now, 'seq', seq, 'cancel_requested', 0)
@@ -89,9 +100,11 @@ enum QueueScripts {
         return {'QUEUED'}
         """
 
-    /// claim(prefix, worker, lease_ms)
+    /// claim(prefix, worker, lease_ms, token): the token is the worker process's own, so a claim
+    /// retried after a lost reply gets its job back but a second process with the same worker id
+    /// (or the same worker restarted) does not.
     static let claim = prelude + """
-        local wid, lease = ARGV[2], tonumber(ARGV[3])
+        local wid, lease, token = ARGV[2], tonumber(ARGV[3]), ARGV[4]
         local wk = p .. 'worker:' .. wid
         -- Idle workers show as alive too (written once a second at most: every write costs an AOF
         -- fsync); workers unseen for a day are forgotten.
@@ -102,7 +115,8 @@ enum QueueScripts {
           redis.call('PEXPIRE', wk, lease * 2)
         end
         -- A claim retried after a lost reply gets the job this worker already holds.
-        local held = redis.call('HGET', wk, 'job')
+        local mine = redis.call('HMGET', wk, 'job', 'token')
+        local held = mine[2] == token and mine[1] or nil
         if held then
           local k = p .. 'job:' .. held
           local f = redis.call('HMGET', k, 'state', 'worker', 'fence', 'attempts', 'payload')
@@ -118,19 +132,27 @@ enum QueueScripts {
           redis.call('ZADD', p .. 'pending', score(k), id)
           redis.call('HSET', k, 'state', 'QUEUED')
         end
-        local popped = redis.call('ZPOPMIN', p .. 'pending')
-        if #popped == 0 then
-          local nxt = redis.call('ZRANGE', p .. 'delayed', 0, 0, 'WITHSCORES')
-          if #nxt > 0 then return {'WAIT', tostring(tonumber(nxt[2]) - now)} end
-          return {'EMPTY'}
+        local id, k
+        for _ = 1, 10 do
+          local popped = redis.call('ZPOPMIN', p .. 'pending')
+          if #popped == 0 then
+            local nxt = redis.call('ZRANGE', p .. 'delayed', 0, 0, 'WITHSCORES')
+            if #nxt > 0 then return {'WAIT', tostring(tonumber(nxt[2]) - now)} end
+            return {'EMPTY'}
+          end
+          id = popped[1]
+          k = p .. 'job:' .. id
+          if redis.call('EXISTS', k) == 1 then break end
+          -- An id without its job (never written by these scripts): dropped, counted.
+          redis.call('HINCRBY', p .. 'stats', 'orphans', 1)
+          id = nil
         end
-        local id = popped[1]
-        local k = p .. 'job:' .. id
+        if not id then return {'EMPTY'} end
         local fence = redis.call('HINCRBY', k, 'fence', 1)
         local attempts = redis.call('HINCRBY', k, 'attempts', 1)
-        redis.call('HSET', k, 'state', 'PROCESSING', 'worker', wid, 'lease_until', now + lease, 'started', now, 'cancel_requested', 0)
+        redis.call('HSET', k, 'state', 'PROCESSING', 'worker', wid, 'lease_until', now + lease, 'started', now)
         redis.call('ZADD', p .. 'active', now + lease, id)
-        redis.call('HSET', wk, 'job', id, 'seen', now)
+        redis.call('HSET', wk, 'job', id, 'seen', now, 'token', token)
         redis.call('PEXPIRE', wk, lease * 2)
         redis.call('ZADD', p .. 'workers', now, wid)
         event(id, 'PROCESSING', wid)
@@ -195,6 +217,7 @@ enum QueueScripts {
           redis.call('HINCRBY', p .. 'stats', 'fence_rejected', 1)
           return {'STALE', f[1] or 'UNKNOWN'}
         end
+        if cancelIfAsked(id, k, 'released') then return {'CANCELLED'} end
         unbind(id, k)
         redis.call('HINCRBY', k, 'attempts', -1)
         redis.call('HINCRBY', k, 'fence', 1)
@@ -255,7 +278,7 @@ enum QueueScripts {
         redis.call('ZREM', p .. 'failed', id)
         redis.call('PERSIST', k)
         redis.call('HINCRBY', k, 'fence', 1)
-        redis.call('HSET', k, 'state', 'QUEUED', 'attempts', 0)
+        redis.call('HSET', k, 'state', 'QUEUED', 'attempts', 0, 'cancel_requested', 0)
         redis.call('ZADD', p .. 'pending', score(k), id)
         wake()
         event(id, 'QUEUED', 'retried')

@@ -57,6 +57,8 @@ public enum PublishIntent: Sendable, Hashable {
 
 public enum FinishOutcome: Sendable, Hashable {
     case done, alreadyDone, failed
+    /// Its cancel had been asked for: the job ended CANCELLED instead.
+    case cancelled
     case retrying(after: Duration)
     /// The fence did not match: the job moved on (state given); nothing was changed.
     case stale(JobState?)

@@ -195,4 +195,56 @@ import Testing
         #expect(events <= 10_200, "the event stream stays near its cap (\(events))")
         #expect(try queue.stats()["completed"] == count)
     }
+
+    @Test func aCancelAskedForWinsOverAFailureOrARelease() throws {
+        let server = try RedisServer()
+        let queue = try Self.queue(server)
+        try queue.submit(id: "a", payload: [])
+        try queue.submit(id: "b", payload: [])
+        let a = try claimed(try queue.claim(worker: "w1", lease: .seconds(30)))
+        let b = try claimed(try queue.claim(worker: "w2", lease: .seconds(30)))
+        #expect(try queue.cancel(id: "a") == .requested && queue.cancel(id: "b") == .requested)
+        #expect(try queue.fail(a, error: "disk full", retryable: true) == .cancelled)
+        #expect(try queue.release(b) == .cancelled)
+        #expect(try queue.job(id: "a")?["state"] == "CANCELLED" && queue.job(id: "b")?["state"] == "CANCELLED")
+        #expect(try queue.claim(worker: "w3", lease: .seconds(30)) == .empty(retryIn: nil))
+        #expect(try queue.stats()["cancelled"] == 2)
+        try Self.checkInvariants(queue, jobs: ["a", "b"])
+    }
+
+    @Test func anIdUsedAgainAfterItsHashExpiredStartsAnew() throws {
+        let server = try RedisServer()
+        let queue = try Self.queue(server)
+        try queue.submit(id: "a", payload: [])
+        let job = try claimed(try queue.claim(worker: "w", lease: .seconds(30)))
+        #expect(try queue.complete(job, result: "ok") == .done)
+        // Seven days later the hash is gone while the id still sits in the history.
+        try queue.connection.command("DEL", "t:{q}:job:a")
+        #expect(try queue.submit(id: "a", payload: Array("again".utf8)) == .queued)
+        #expect(try queue.members(of: "done").isEmpty && queue.members(of: "pending") == ["a"])
+        try Self.checkInvariants(queue, jobs: ["a"])
+    }
+
+    @Test func anotherProcessWithTheSameWorkerIdDoesNotGetItsJob() throws {
+        let server = try RedisServer()
+        let first = try Self.queue(server)
+        let second = try Self.queue(server)
+        second.processToken = "another-process"
+        try first.submit(id: "a", payload: [])
+        try first.submit(id: "b", payload: [])
+        let mine = try claimed(try first.claim(worker: "w", lease: .seconds(30)))
+        #expect(try claimed(try first.claim(worker: "w", lease: .seconds(30))) == mine, "a retried claim gets the same job")
+        let theirs = try claimed(try second.claim(worker: "w", lease: .seconds(30)))
+        #expect(theirs.id != mine.id)
+        try Self.checkInvariants(first, jobs: ["a", "b"])
+    }
+
+    @Test func anIdWithoutItsJobIsSkippedAndCounted() throws {
+        let server = try RedisServer()
+        let queue = try Self.queue(server)
+        try queue.connection.command("ZADD", "t:{q}:pending", "0", "ghost")
+        try queue.submit(id: "real", payload: [])
+        #expect(try claimed(try queue.claim(worker: "w", lease: .seconds(30))).id == "real")
+        #expect(try queue.stats()["orphans"] == 1)
+    }
 }

@@ -172,6 +172,19 @@ import Testing
         try rig.checkInvariants()
     }
 
+    @Test("Two workers started with one id do not run one job twice")
+    func duplicateWorkerIds() throws {
+        let rig = try QueueRig()
+        for n in 0..<3 { try rig.submit("j\(n)", "synthetic:ms=150") }
+        let first = try rig.startWorker("twin")
+        #expect(rig.wait(for: .seconds(20)) { rig.executions()["j0"] != nil })
+        let second = try rig.startWorker("twin")
+        #expect(rig.waitQuiescent(.seconds(30)), explain([first, second]))
+        #expect(rig.executions().values.allSatisfy { $0.count == 1 }, "\(rig.executions())")
+        #expect(second.output.contains("a worker with id twin was seen"), explain([second]))
+        try rig.checkInvariants()
+    }
+
     @Test("--concurrency 3 runs three jobs at once in one worker")
     func concurrency() throws {
         let rig = try QueueRig()

@@ -23,19 +23,81 @@ public struct JobRequest: Sendable, Hashable, Codable {
         case requestedBy = "requested_by"
     }
 
-    /// The URL as it may be shown or logged: credentials and query dropped, and nothing at all
-    /// for a private job.
+    /// The URL as it may be shown or logged: credentials and query dropped, control characters
+    /// escaped, and nothing at all for a private job.
     public var displayURL: String {
         if isPrivate { return "(private)" }
-        var shown = url
-        if let query = shown.firstIndex(where: { $0 == "?" || $0 == "#" }) { shown = String(shown[..<query]) }
-        // user:password@ after the scheme, before the first slash of the path.
-        let characters = Array(shown)
-        guard let colon = (0..<max(characters.count - 2, 0)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }) else {
-            return shown
+        return Self.escapingControls(Self.withoutSecrets(url))
+    }
+
+    /// `url` without its query, fragment and anything that looks like credentials: `user:pass@`
+    /// after the scheme, also when the password holds a `/` or `?`, or when there is no scheme.
+    static func withoutSecrets(_ url: String) -> String {
+        let characters = Array(url)
+        let schemeEnd = (0..<max(characters.count - 2, 0)).first { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }
+        let start = schemeEnd.map { $0 + 3 } ?? 0
+        var rest = Array(characters[start...])
+        // The last "@" before the path ends the credentials; one later in the string does too
+        // when what precedes it looks like user:password (a "/" or "?" in the password).
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") {
+            rest = Array(rest[(at + 1)...])
+        } else if authority.contains(":"), let at = rest.lastIndex(of: "@") {
+            rest = Array(rest[(at + 1)...])
         }
-        let authority = characters[(colon + 3)...].prefix { $0 != "/" }
-        guard let at = authority.lastIndex(of: "@") else { return shown }
-        return String(characters[..<(colon + 3)]) + String(characters[(at + 1)...])
+        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = Array(rest[..<cut]) }
+        return String(characters[..<start]) + String(rest)
+    }
+
+    /// Control characters (newlines, escape sequences) shown as `\u{…}`, so a URL cannot forge
+    /// log lines or drive a terminal.
+    public static func escapingControls(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `text` (an error message) with every trace of a private job's source replaced by
+    /// "(private)": the URL, its path, its file name and its host. Other jobs' text is unchanged.
+    public func redacting(_ text: String) -> String {
+        guard isPrivate else { return text }
+        let bare = Self.withoutSecrets(url)
+        var traces = [url, bare]
+        let afterScheme = bare.split(separator: "/", omittingEmptySubsequences: false)
+        if bare.hasPrefix("file://") {
+            traces.append(String(bare.dropFirst("file://".count)))
+        } else if bare.contains("://"), afterScheme.count > 2 {
+            traces.append(String(afterScheme[2]))  // host[:port]
+            traces.append(String(afterScheme[2].split(separator: ":").first ?? ""))
+            traces.append("/" + afterScheme.dropFirst(3).joined(separator: "/"))
+        } else if bare.hasPrefix("/") {
+            traces.append(bare)
+        }
+        if let name = bare.split(separator: "/").last, name.count > 2 { traces.append(String(name)) }
+        var result = text
+        for trace in Set(traces.filter { $0.count > 1 }).sorted(by: { $0.count > $1.count }) {
+            result = result.replacingEvery(trace, with: "(private)")
+        }
+        return result
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (no Foundation in this module).
+    func replacingEvery(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
     }
 }

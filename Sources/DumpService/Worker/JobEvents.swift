@@ -8,6 +8,8 @@ struct JobEvent: Codable, Sendable {
     var detail: String?
     var result: JobResult?
     var error: JobFailureReport?
+    /// The downloaded firmware's SHA-256, sent once step 2 is done (the worker looks it up).
+    var digest: String?
 
     static func progress(_ step: Int, _ fraction: Double, _ detail: String) -> JobEvent {
         JobEvent(step: step, fraction: fraction, detail: detail)
@@ -33,6 +35,8 @@ struct JobResult: Codable, Sendable, Hashable {
     var brand: String
     var codename: String
     var files: Int
+    /// The downloaded firmware's SHA-256 (nil for a local file).
+    var digest: String?
 }
 
 /// Why a job process failed: the step, the one-line cause, and whether another attempt may succeed.
@@ -52,6 +56,10 @@ struct JobRecord: Codable, Sendable {
     var brand: String
     var codename: String
     var files: Int
+    /// The job that dumped this build, when this one found it already dumped by its URL or bytes.
+    var dumpedBy: String?
+    /// The firmware's SHA-256, when it was downloaded.
+    var digest: String?
 }
 
 extension JobEvent {

@@ -35,10 +35,6 @@ final class JobHeartbeat: Sendable {
         while true {
             _ = wake.wait(timeout: .now() + settings.heartbeat.seconds)
             if ended.load(ordering: .acquiring) { return }
-            if shutdown.isPastGrace && run.stopReason == nil {
-                log("job \(run.job.id): the shutdown grace time is over; stopping it to give it back")
-                run.stop(.shutdown)
-            }
             let step = run.state.withLock { $0.step }
             let name = DumpStep(rawValue: step)?.description ?? "step \(step)"
             let percent = run.percent
@@ -57,6 +53,11 @@ final class JobHeartbeat: Sendable {
                 run.stop(.lost)
             case nil:
                 break
+            }
+            // After the beat: a cancel it brings wins over giving the job back.
+            if shutdown.isPastGrace && run.stopReason == nil {
+                log("job \(run.job.id): the shutdown grace time is over; stopping it to give it back")
+                run.stop(.shutdown)
             }
             let silent = ContinuousClock.now - run.state.withLock { $0.lastRenewal }
             if silent > settings.selfFence && !fenced {

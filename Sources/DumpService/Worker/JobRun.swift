@@ -15,6 +15,8 @@ final class JobRun: Sendable {
         case fenced
         /// The worker is shutting down and the grace time is over: give it back.
         case shutdown
+        /// The firmware was dumped before (same URL or same bytes): the recorded dump, as JSON.
+        case alreadyDumped(String)
     }
 
     struct State: Sendable {

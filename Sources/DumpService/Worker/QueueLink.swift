@@ -1,6 +1,7 @@
 internal import Foundation
 internal import JobQueue
 internal import Redis
+internal import Synchronization
 
 /// A worker thread's own queue connection: opened on first use, reopened with backoff after
 /// Redis went away (the full handshake each time: AUTH, SELECT, timeouts, name).
@@ -23,8 +24,11 @@ final class QueueLink: @unchecked Sendable {
         self.log = log
     }
 
+    /// The open connection, for `interrupt()` from another thread.
+    private let current = Mutex<RedisConnection?>(nil)
+
     /// The connection's socket can be shut down from another thread to end a blocking wait.
-    func interrupt() { queue?.connection.interrupt() }
+    func interrupt() { current.withLock { $0?.interrupt() } }
 
     /// Runs `body` on the queue; nil when Redis cannot be reached or the call failed (logged on the
     /// first failure of an outage). The next call reconnects.
@@ -38,6 +42,7 @@ final class QueueLink: @unchecked Sendable {
             return value
         } catch {
             queue = nil
+            current.withLock { $0 = nil }
             guard !interrupted() else { return nil }
             if failures == 0 { log("\(what): \(error)") }
             failures += 1
@@ -67,6 +72,7 @@ final class QueueLink: @unchecked Sendable {
             let queue = JobQueue(connection: connection, prefix: prefix)
             queue.retryBaseDelayMilliseconds = retryBase
             self.queue = queue
+            current.withLock { $0 = connection }
             return queue
         } catch {
             throw QueueError(operation: "connect", message: error.description)

@@ -1,4 +1,5 @@
 internal import DumpCore
+internal import Download
 internal import Foundation
 internal import Synchronization
 
@@ -27,21 +28,33 @@ enum RunJobCommand {
             }
             outcome = SyntheticJob(url: request.url, environment: environment).run(emit: emit)
         } else {
-            outcome = dump(request, out: out, configuration: configuration)
+            outcome = dump(request, out: out, configuration: configuration, environment: environment)
         }
         emit(outcome)
         return outcome.error == nil ? 0 : 1
     }
 
     /// Steps 1–8 of a real dump: the commit is written, its branch is left to the worker.
-    static func dump(_ request: JobRequest, out: String, configuration: DumpConfiguration) -> JobEvent {
+    static func dump(_ request: JobRequest, out: String, configuration: DumpConfiguration, environment: [String: String]) -> JobEvent {
         emit(.progress(DumpStep.validate.rawValue, 0, request.displayURL))
         let firmware: String
-        switch localPath(request.url) {
-        case .success(let path): firmware = path
-        case .failure(let report): return JobEvent(error: report)
+        var digest: String?
+        if request.url.lowercased().hasPrefix("http://") || request.url.lowercased().hasPrefix("https://") {
+            switch download(request, into: configuration.workDirectoryBase, environment: environment) {
+            case .success(let result):
+                firmware = result.path
+                digest = result.sha256
+                // The worker looks the bytes up before the dump goes on.
+                emit(JobEvent(step: DumpStep.download.rawValue, fraction: 1, detail: "downloaded \(result.size) bytes", digest: result.sha256))
+            case .failure(let report): return JobEvent(error: report)
+            }
+        } else {
+            switch localPath(request.url) {
+            case .success(let path): firmware = path
+            case .failure(let report): return JobEvent(error: report)
+            }
+            emit(.progress(DumpStep.download.rawValue, 1, "local file, nothing to download"))
         }
-        emit(.progress(DumpStep.download.rawValue, 1, "local file, nothing to download"))
         let throttle = Mutex(ContinuousClock.now - .seconds(1))
         do {
             let summary = try DumpPipeline(configuration: configuration).run(
@@ -57,25 +70,47 @@ enum RunJobCommand {
             }
             return JobEvent(result: JobResult(
                 kind: "git", repository: summary.repository, branch: summary.branch, commit: summary.commit,
-                message: summary.properties.description, brand: summary.brand, codename: summary.codename, files: summary.files))
+                message: summary.properties.description, brand: summary.brand, codename: summary.codename, files: summary.files,
+                digest: digest))
         } catch {
             return JobEvent(error: JobFailureReport(step: error.step.rawValue, message: error.description, retryable: isRetryable(error.cause)))
         }
     }
 
-    /// A `file://` URL or an absolute path; http(s) waits for the downloader.
+    /// Step 2: the firmware into the job's work directory, progress on the way.
+    static func download(_ request: JobRequest, into directory: String, environment: [String: String]) -> Result<DownloadResult, JobFailureReport> {
+        let step = DumpStep.download.rawValue
+        guard (try? FileManager.default.createDirectory(atPath: directory + "/download", withIntermediateDirectories: true)) != nil else {
+            return .failure(JobFailureReport(step: step, message: "download failed: cannot create \(directory)/download", retryable: true))
+        }
+        do throws(DownloadError) {
+            let downloader = Downloader(options: try DownloadSettings.options(environment), resolvers: [])
+            return .success(try downloader.download(request.url, into: directory + "/download") { progress in
+                emit(.progress(step, progress.total.map { Double(progress.received) / Double(max($0, 1)) } ?? 0, describe(progress)))
+            })
+        } catch {
+            // Messages name the host and the path, never the query, credentials or a private URL.
+            return .failure(JobFailureReport(step: step, message: "download failed: \(error)", retryable: error.retryable))
+        }
+    }
+
+    /// "120 of 2048 MiB at 35.2 MiB/s, 55 s left, 4 connections"
+    static func describe(_ progress: DownloadProgress) -> String {
+        let mib = { (bytes: UInt64) in bytes >> 20 }
+        var text = "\(mib(progress.received))" + (progress.total.map { " of \(mib($0))" } ?? "") + " MiB"
+        text += String(format: " at %.1f MiB/s", progress.rate / 1_048_576)
+        if let left = progress.secondsLeft { text += ", \(Int(left)) s left" }
+        return text + (progress.connections > 1 ? ", \(progress.connections) connections" : "")
+    }
+
+    /// A `file://` URL or an absolute path.
     static func localPath(_ url: String) -> Result<String, JobFailureReport> {
         if url.hasPrefix("/") { return .success(url) }
         if url.hasPrefix("file://"), let parsed = URL(string: url), parsed.isFileURL, !parsed.path.isEmpty {
             return .success(parsed.path)
         }
-        if url.hasPrefix("http://") || url.hasPrefix("https://") {
-            return .failure(JobFailureReport(
-                step: DumpStep.download.rawValue,
-                message: "download failed: workers do not download http(s) URLs yet; submit a local file or a file:// URL",
-                retryable: false))
-        }
-        return .failure(JobFailureReport(step: DumpStep.validate.rawValue, message: "validate failed: not a file:// URL or a local path", retryable: false))
+        return .failure(JobFailureReport(
+            step: DumpStep.validate.rawValue, message: "validate failed: not an http(s) or file:// URL, nor a local path", retryable: false))
     }
 
     /// Failures of the machine rather than of the firmware: another attempt (maybe elsewhere) may succeed.

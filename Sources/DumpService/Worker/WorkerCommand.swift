@@ -24,8 +24,9 @@ enum WorkerCommand {
         let swept = JobWorkDirectory.sweep(configuration.workDirectoryBase)
         if swept > 0 { log("removed \(swept) work directories left by stopped workers") }
 
-        let shutdown = Shutdown()
         let ids = settings.concurrency == 1 ? [settings.id] : (1...settings.concurrency).map { "\(settings.id)-\($0)" }
+        try checkRedis(endpoint, ids: ids, settings: settings, configuration: configuration, log: log)
+        let shutdown = Shutdown()
         let slots = ids.map {
             WorkerSlot(id: $0, settings: settings, configuration: configuration, endpoint: endpoint, executable: executablePath(), shutdown: shutdown)
         }
@@ -34,6 +35,7 @@ enum WorkerCommand {
             sigemptyset(&signals)
             sigaddset(&signals, SIGTERM)
             sigaddset(&signals, SIGINT)
+            sigaddset(&signals, SIGHUP)
             var received: Int32 = 0
             while sigwait(&signals, &received) == 0 {
                 let first = !shutdown.isRequested
@@ -57,13 +59,45 @@ enum WorkerCommand {
         return 0
     }
 
-    /// Blocks SIGTERM and SIGINT in every thread (the signal thread takes them with `sigwait`)
+    /// Fails at once on a login Redis refuses or a server that does not speak Redis (a restart
+    /// would not help: systemd's start limit should see it); a Redis not up yet is waited for.
+    /// Warns when a worker with one of `ids` was seen within a lease: ids must be unique.
+    private static func checkRedis(
+        _ endpoint: RedisEndpoint, ids: [String], settings: WorkerSettings, configuration: DumpConfiguration, log: WorkerLog
+    ) throws {
+        let connection: RedisConnection
+        do {
+            connection = try RedisConnection(endpoint, connectTimeout: .seconds(5), commandTimeout: .seconds(5), clientName: "dumpyard-worker:\(settings.id):start")
+        } catch {
+            let refused = ["AUTH", "SELECT", "CLIENT SETNAME"].contains(error.operation)
+                || ["WRONGPASS", "NOAUTH", "invalid password", "Protocol error", "NOPERM"].contains { error.message.contains($0) }
+            if refused {
+                throw CommandLineTool.CommandFailure("worker cannot start: \(error)")
+            }
+            log("Redis is not reachable yet (\(error)); waiting for it")
+            return
+        }
+        for id in ids {
+            let key = configuration.redisKeyPrefix + "worker:" + id
+            guard let seen = try? connection.command("HGET", key, "seen").text.flatMap(Int64.init),
+                let time = try? connection.command("TIME"), case .array(let parts) = time, parts.count == 2,
+                let seconds = parts[0].integer
+            else { continue }
+            let age = seconds * 1000 + (parts[1].integer ?? 0) / 1000 - seen
+            if age < settings.lease.milliseconds {
+                log("warning: a worker with id \(id) was seen \(age) ms ago: if another process runs with this id, give each a unique id")
+            }
+        }
+    }
+
+    /// Blocks SIGTERM, SIGINT and SIGHUP in every thread (the signal thread takes them with `sigwait`)
     /// and ignores SIGPIPE (a job process or Redis gone must not kill the worker).
     private static func blockStopSignals() {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
     }

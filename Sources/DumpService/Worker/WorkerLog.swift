@@ -1,3 +1,4 @@
+internal import DumpCore
 internal import Foundation
 
 /// The worker's log: one line per event on standard error (journald keeps it), with the time and
@@ -7,7 +8,8 @@ struct WorkerLog: Sendable {
 
     func callAsFunction(_ message: String) {
         let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
-        FileHandle.standardError.write(Data("\(time) worker \(worker): \(message)\n".utf8))
+        let line = JobRequest.escapingControls("\(time) worker \(worker): \(message)")
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 

@@ -1,4 +1,5 @@
 internal import DumpCore
+internal import Download
 internal import Foundation
 internal import JobQueue
 internal import Publishing
@@ -76,6 +77,13 @@ final class WorkerSlot: Sendable {
             return
         }
         log("job \(job.id): claimed (attempt \(job.attempts), fence \(job.fence)): \(request.displayURL)")
+        let urlKey = SourceKey.key(request.url)
+        if !request.force, let urlKey, let record = knownDump(urlKey: urlKey, digest: nil) {
+            log("job \(job.id): this URL was dumped before; nothing to download")
+            run.stop(.alreadyDumped(record))
+            settle(run, failure: nil)
+            return
+        }
         let heartbeat = JobHeartbeat(run: run, link: beatLink, settings: settings, shutdown: shutdown, log: log)
         defer { heartbeat.end() }
         var result: JobResult?
@@ -103,6 +111,10 @@ final class WorkerSlot: Sendable {
                 }
                 if let value = event.result { result = value }
                 if let value = event.error { failure = value }
+                if let digest = event.digest, !request.force, let record = knownDump(urlKey: nil, digest: digest) {
+                    log("job \(job.id): these firmware bytes were dumped before; stopping it")
+                    run.stop(.alreadyDumped(record))
+                }
             }
             termination = process.finish()
         } catch {
@@ -115,17 +127,18 @@ final class WorkerSlot: Sendable {
                 step: step, message: "\(name) failed: the job's process ended without a result (\(termination?.description ?? "not started"))",
                 retryable: true)
         }
-        if let failure {
+        if var failure {
+            failure.message = request.redacting(failure.message)
             settle(run, failure: failure)
         } else if let result, run.stopReason == nil {
-            publish(run, result, force: request.force)
+            publish(run, result, force: request.force, urlKey: urlKey)
         } else {
             settle(run, failure: nil)
         }
     }
 
     /// Step 9 under the fence, step 10, then COMPLETED (reference/queue.md §3.9).
-    private func publish(_ run: JobRun, _ result: JobResult, force: Bool) {
+    private func publish(_ run: JobRun, _ result: JobResult, force: Bool, urlKey: String?) {
         let job = run.job
         run.report(step: DumpStep.publish.rawValue, fraction: 0, detail: result.branch)
         crash(at: "before_publish")
@@ -161,7 +174,7 @@ final class WorkerSlot: Sendable {
             crash(at: "after_publish")
             record = JobEvent.encode(JobRecord(
                 status: status, repository: result.repository, branch: result.branch, commit: result.commit, brand: result.brand,
-                codename: result.codename, files: result.files))
+                codename: result.codename, files: result.files, digest: result.digest))
             guard link.persist("publish record of job \(job.id)", until: deadline, { queue throws(QueueError) in try queue.finishPublish(job, result: record) }) != nil else {
                 log("job \(job.id): published, but Redis is unreachable to record it; a retry will find the branch in place")
                 return
@@ -171,6 +184,26 @@ final class WorkerSlot: Sendable {
         run.report(step: DumpStep.notify.rawValue, fraction: 1, detail: "done")
         let outcome = link.persist("completion of job \(job.id)", until: deadline) { queue throws(QueueError) in try queue.complete(job, result: record) }
         log("job \(job.id): " + (outcome.map { Self.describe($0, done: "completed") } ?? "Redis unreachable to complete it; a retry will find it published"))
+        if outcome == .done || outcome == .alreadyDone {
+            remember(record, job: job.id, urlKey: urlKey, digest: result.digest)
+        }
+    }
+
+    /// The dump recorded for this URL or these bytes, as this job's record ("already dumped").
+    private func knownDump(urlKey: String?, digest: String?) -> String? {
+        guard let found = link.attempt("lookup", { queue throws(QueueError) in try queue.dump(urlKey: urlKey, digest: digest) }) ?? nil,
+            var record = try? JSONDecoder().decode(JobRecord.self, from: Data(found.utf8))
+        else { return nil }
+        record.status = "already_dumped"
+        return JobEvent.encode(record)
+    }
+
+    /// Indexes a finished dump by its source URL and its bytes.
+    private func remember(_ record: String, job: String, urlKey: String?, digest: String?) {
+        guard var decoded = try? JSONDecoder().decode(JobRecord.self, from: Data(record.utf8)) else { return }
+        decoded.dumpedBy = decoded.dumpedBy ?? job
+        let indexed = JobEvent.encode(decoded)
+        _ = link.attempt("index") { queue throws(QueueError) in try queue.remember(dump: indexed, urlKey: urlKey, digest: digest) }
     }
 
     /// Puts the job where it belongs after a failure or a stop; nothing is published.
@@ -189,6 +222,13 @@ final class WorkerSlot: Sendable {
         case .cancel?:
             let outcome = link.persist("cancel of job \(job.id)", until: deadline) { queue throws(QueueError) in try queue.finishCancelled(job) }
             log("job \(job.id): " + (outcome.map { Self.describe($0, done: "cancelled") } ?? "stopped; Redis unreachable to record the cancel"))
+        case .alreadyDumped(let record)?:
+            let done = link.persist("completion of job \(job.id)", until: deadline) { queue throws(QueueError) -> FinishOutcome in
+                if case .stale(let state) = try queue.beginPublish(job) { return .stale(state) }
+                _ = try queue.finishPublish(job, result: record)
+                return try queue.complete(job, result: record)
+            }
+            log("job \(job.id): already dumped; " + (done.map { Self.describe($0, done: "completed") } ?? "Redis unreachable to complete it"))
         case .shutdown?:
             let outcome = link.persist("release of job \(job.id)", until: deadline) { queue throws(QueueError) in try queue.release(job) }
             log("job \(job.id): " + (outcome.map { Self.describe($0, done: "released to the queue") } ?? "Redis unreachable to release it; the reaper will"))
@@ -206,6 +246,7 @@ final class WorkerSlot: Sendable {
         case .done: done
         case .alreadyDone: "\(done) (recorded before)"
         case .failed: "failed for good (dead letter)"
+        case .cancelled: "cancelled (its cancel was asked for)"
         case .retrying(let after): "retrying in \(String(format: "%.1f", after.seconds)) s"
         case .stale(let state): "not recorded: another owner has it (\(state?.rawValue ?? "unknown"))"
         }
