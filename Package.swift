@@ -74,7 +74,7 @@ let package = Package(
         /** Configuration, the dump pipeline, CLI commands and their output. */
         .target(
             name: "DumpService",
-            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git", "JobQueue", "Redis"],
+            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git", "JobQueue", "Redis", "Download", "HTTP"],
             swiftSettings: strictSettings),
 
         // MARK: - L5 executable

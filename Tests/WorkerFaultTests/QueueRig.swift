@@ -53,7 +53,7 @@ final class QueueRig: @unchecked Sendable {
         env.merge([
             "REDIS_URL": redis.url(), "REDIS_KEY_PREFIX": prefix, "DUMPYARD_TEST_JOBS": "1", "DUMPYARD_TEST_LOG_DIR": logDirectory,
             "DUMPYARD_HOME": directory.file("home"), "WORK_DIR_BASE": directory.file("work"), "DUMPS_DIR": directory.file("dumps"),
-            "DUMPYARD_THREADS": "1",
+            "DUMPYARD_THREADS": "1", "ALLOW_PRIVATE_URLS": "127.0.0.0/8",
         ]) { $1 }
         env.merge(environment) { $1 }
         let worker = try WorkerProcess(

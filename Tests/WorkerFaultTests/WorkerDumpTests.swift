@@ -1,3 +1,4 @@
+import DumpCore
 import DumpTestSupport
 import Foundation
 import JobQueue
@@ -59,7 +60,7 @@ extension WorkerFaultTests {
     func badJobsFailAndTheWorkerSurvives() throws {
         let rig = try QueueRig()
         try rig.submit("truncated", TestPaths.fixture("bad/truncated.zip"))
-        try rig.submit("remote", "https://example.invalid/firmware.zip?token=secret")
+        try rig.submit("remote", "https://10.1.2.3/firmware.zip?token=secret")
         _ = try rig.queue.submit(id: "garbage", payload: Array("not json".utf8))
         try rig.submit("good", TestPaths.fixture("sample-firmware.zip"), priority: 1)
         let worker = try rig.startWorker("w1")
@@ -68,7 +69,8 @@ extension WorkerFaultTests {
         let error = try rig.job("truncated")["last_error"] ?? ""
         #expect(error.contains("truncated.zip"), "last_error: \(error)")
         #expect(try rig.state("remote") == .failed)
-        #expect(try rig.job("remote")["last_error"]?.contains("download failed") == true)
+        let remote = try rig.job("remote")["last_error"] ?? ""
+        #expect(remote.contains("download failed: 10.1.2.3: refused"), "\(remote)")
         #expect(try rig.state("garbage") == .failed)
         #expect(!worker.output.contains("secret"), "the URL's query never reaches the log")
         #expect(worker.isRunning)
@@ -89,5 +91,54 @@ extension WorkerFaultTests {
         #expect(rig.wait(for: .seconds(20)) { worker.output.contains("started") }, explain([worker]))
         #expect(!FileManager.default.fileExists(atPath: base + "/job-stale-1"))
         #expect(FileManager.default.fileExists(atPath: base + "/job-held-2"))
+    }
+
+    @Test("An http job is downloaded and dumped; the same URL again, or the same bytes elsewhere, is already dumped")
+    func downloadsAndEarlyDedup() throws {
+        let rig = try QueueRig()
+        let server = try HTTPTestServer()
+        let url = server.url("/fixture/sample-firmware.zip")
+        try rig.submit("first", url + "?token=secret")
+        let worker = try rig.startWorker("w1")
+        #expect(rig.waitQuiescent(.seconds(120)), explain([worker]))
+        let first = try result(rig, "first")
+        #expect(first["status"] as? String == "dumped" && first["commit"] as? String == Self.sampleCommit, "\(first)")
+        let digest = try Tool.check("sha256sum", [TestPaths.fixture("sample-firmware.zip")]).stdout.split(separator: " ")[0]
+        #expect(first["digest"] as? String == String(digest))
+        func requests() throws -> Int {
+            let stats = try Tool.check("curl", ["-s", server.url("/stats")]).stdout
+            let counts = try JSONSerialization.jsonObject(with: Data(stats.utf8)) as? [String: Int]
+            return counts?["/fixture/sample-firmware.zip"] ?? 0
+        }
+        let downloaded = try requests()
+        #expect(downloaded >= 2, "a probe and the data")
+
+        try rig.submit("same-url", url + "?token=secret")
+        #expect(rig.waitQuiescent(.seconds(60)), explain([worker]))
+        let again = try result(rig, "same-url")
+        #expect(again["status"] as? String == "already_dumped" && again["dumped_by"] as? String == "first", "\(again)")
+        #expect(try requests() == downloaded, "nothing downloaded for a URL already dumped")
+
+        try rig.submit("same-bytes", url + "?mirror=2")
+        #expect(rig.waitQuiescent(.seconds(60)), explain([worker]))
+        let copy = try result(rig, "same-bytes")
+        #expect(copy["status"] as? String == "already_dumped" && copy["dumped_by"] as? String == "first", "\(copy)")
+        #expect(try requests() > downloaded, "another URL is downloaded, then found by its bytes")
+        #expect(!worker.output.contains("secret"))
+        try rig.checkInvariants()
+    }
+
+    @Test("A private job's failure shows neither its host nor its path")
+    func privateFailuresAreRedacted() throws {
+        let rig = try QueueRig()
+        let server = try HTTPTestServer()
+        let payload = Array(try JSONEncoder().encode(JobRequest(url: server.url("/status/404?k=1"), isPrivate: true)))
+        _ = try rig.queue.submit(id: "secret", payload: payload)
+        let worker = try rig.startWorker("w1")
+        #expect(rig.wait(for: .seconds(60)) { try rig.state("secret") == .failed }, explain([worker]))
+        let error = try rig.job("secret")["last_error"] ?? ""
+        #expect(error.contains("HTTP 404"), "\(error)")
+        #expect(!error.contains("127.0.0.1") && !error.contains("/status"), "\(error)")
+        #expect(!worker.output.contains("/status/404"), explain([worker]))
     }
 }

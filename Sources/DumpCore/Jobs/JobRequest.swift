@@ -79,7 +79,8 @@ public struct JobRequest: Sendable, Hashable, Codable {
         } else if bare.hasPrefix("/") {
             traces.append(bare)
         }
-        if let name = bare.split(separator: "/").last, name.count > 2 { traces.append(String(name)) }
+        // The file name alone, when it looks like one (a bare "404" would hide the status too).
+        if let name = bare.split(separator: "/").last, name.count > 3, name.contains(".") { traces.append(String(name)) }
         var result = text
         for trace in Set(traces.filter { $0.count > 1 }).sorted(by: { $0.count > $1.count }) {
             result = result.replacingEvery(trace, with: "(private)")

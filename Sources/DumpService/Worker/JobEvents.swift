@@ -63,6 +63,13 @@ struct JobRecord: Codable, Sendable {
 }
 
 extension JobEvent {
+    /// A value from the JSON `encode` writes.
+    static func decode<T: Decodable>(_ type: T.Type, from text: String) -> T? {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try? decoder.decode(type, from: Data(text.utf8))
+    }
+
     /// A value as one line of JSON (sorted keys).
     static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()

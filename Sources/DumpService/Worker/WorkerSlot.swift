@@ -192,7 +192,7 @@ final class WorkerSlot: Sendable {
     /// The dump recorded for this URL or these bytes, as this job's record ("already dumped").
     private func knownDump(urlKey: String?, digest: String?) -> String? {
         guard let found = link.attempt("lookup", { queue throws(QueueError) in try queue.dump(urlKey: urlKey, digest: digest) }) ?? nil,
-            var record = try? JSONDecoder().decode(JobRecord.self, from: Data(found.utf8))
+            var record = JobEvent.decode(JobRecord.self, from: found)
         else { return nil }
         record.status = "already_dumped"
         return JobEvent.encode(record)
@@ -200,7 +200,7 @@ final class WorkerSlot: Sendable {
 
     /// Indexes a finished dump by its source URL and its bytes.
     private func remember(_ record: String, job: String, urlKey: String?, digest: String?) {
-        guard var decoded = try? JSONDecoder().decode(JobRecord.self, from: Data(record.utf8)) else { return }
+        guard var decoded = JobEvent.decode(JobRecord.self, from: record) else { return }
         decoded.dumpedBy = decoded.dumpedBy ?? job
         let indexed = JobEvent.encode(decoded)
         _ = link.attempt("index") { queue throws(QueueError) in try queue.remember(dump: indexed, urlKey: urlKey, digest: digest) }
