@@ -118,6 +118,6 @@ import Testing
 
     @Test func moreAnswersThanRequestsFail() throws {
         let page = try SavedAnswer.html("drive.google.com/virus-scan-warning.html", url: fetchURL)
-        #expect(resolver.next(for: fetchURL, after: [page, page]) == .failure("Google Drive: got 2 answers but asked for only 1"))
+        #expect(resolver.next(for: fetchURL, after: [page, page]) == .failure("Google Drive: got 2 answers to 1 request"))
     }
 }

@@ -60,6 +60,6 @@ import Testing
 
     @Test func moreAnswersThanRequestsFail() throws {
         let page = try SavedAnswer.html("www.mediafire.com/file-page.html", url: url)
-        #expect(resolver.next(for: url, after: [page, page]) == .failure("MediaFire: got 2 answers but asked for only 1"))
+        #expect(resolver.next(for: url, after: [page, page]) == .failure("MediaFire: got 2 answers to 1 request"))
     }
 }

@@ -32,6 +32,6 @@ enum ResolverRules {
 
     /// The failure for being called with more answers than the resolver asked for.
     static func tooManyAnswers(_ count: Int, expected: Int, host: String) -> ResolveStep {
-        .failure("\(host): got \(count) answers but asked for only \(expected)")
+        .failure("\(host): got \(count) answer\(count == 1 ? "" : "s") to \(expected) request\(expected == 1 ? "" : "s")")
     }
 }
