@@ -28,6 +28,11 @@ import Testing
         _ = HTMLDocument(random)
     }
 
+    @Test func tagsAreCapped() {
+        let html = HTMLDocument(Array(String(repeating: "<b>", count: HTMLDocument.maxTags + 10).utf8))
+        #expect(html.tags.count == HTMLDocument.maxTags)
+    }
+
     @Test func base64Spellings() {
         #expect(Base64Decoding.standard("aGk=") == Array("hi".utf8))
         #expect(Base64Decoding.standard("aGk") == Array("hi".utf8))

@@ -47,7 +47,7 @@ public struct MediaFireResolver: LinkResolver {
             for candidate in [button["data-scrambled-url"].flatMap(Self.unscramble), button["href"]].compactMap({ $0 }) {
                 let trimmed = candidate.trimmingCharacters(in: .whitespacesAndNewlines)
                 if let direct = ShareLink(trimmed), Self.isDirectHost(direct.host) { return .download(DirectDownload(url: trimmed)) }
-                refused.append(trimmed)
+                if refused.count < 4 { refused.append(trimmed) }
             }
         }
         return failure("the download button has no direct link\(refused.isEmpty ? "" : ": " + ResolverRules.quoted(refused.joined(separator: " ")))")

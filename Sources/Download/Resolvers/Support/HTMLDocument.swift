@@ -1,7 +1,10 @@
 /// The tags of an HTML page with their attributes, found in one linear pass: enough to pick
 /// a link or a form out of a download page, not a full HTML parser. Comments are skipped, and so
-/// are the contents of `<script>` and `<style>`.
+/// are the contents of `<script>` and `<style>`. At most `maxTags` tags are kept: a real download
+/// page has a few thousand, a hostile one cannot make the scan cost more than that.
 struct HTMLDocument {
+    static let maxTags = 100_000
+
     /// One start tag, or an end tag (its name starts with "/", and it has no attributes).
     struct Tag {
         /// Lower-cased element name.
@@ -25,7 +28,7 @@ struct HTMLDocument {
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
         var i = 0
-        while let open = Self.find(UInt8(ascii: "<"), in: bytes, from: i) {
+        while tags.count < Self.maxTags, let open = Self.find(UInt8(ascii: "<"), in: bytes, from: i) {
             i = open + 1
             if Self.starts(with: "!--", in: bytes, at: i) {
                 i = Self.find("-->", in: bytes, from: i + 3).map { $0 + 3 } ?? bytes.count
