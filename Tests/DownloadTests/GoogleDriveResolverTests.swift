@@ -65,7 +65,8 @@ import Testing
         for status in [200, 403] {
             let page = try SavedAnswer.html("drive.google.com/quota-exceeded.html", status: status, url: fetchURL)
             #expect(Conversation(resolver, fetchURL, always: page).failure
-                == "Google Drive: download quota exceeded: Too many users have viewed or downloaded this file recently. Please try accessing the file again later.")
+                == "Google Drive: download quota exceeded: Too many users have viewed or downloaded this file recently."
+                + " Please try accessing the file again later.")
         }
     }
 
@@ -109,7 +110,8 @@ import Testing
     @Test func linksWithoutAFileFail() {
         #expect(resolver.next(for: "https://drive.google.com/drive/folders/\(Self.id)", after: [])
             == .failure("Google Drive: folder links are not supported, only links to one file"))
-        #expect(resolver.next(for: "https://drive.google.com/file/d/short/view", after: []) == .failure("Google Drive: no file id in https://drive.google.com/file/d/short/view"))
+        #expect(resolver.next(for: "https://drive.google.com/file/d/short/view", after: [])
+            == .failure("Google Drive: no file id in https://drive.google.com/file/d/short/view"))
         #expect(resolver.next(for: "https://docs.google.com/document/d/\(Self.id)/edit", after: [])
             == .failure("Google Drive: no file id in https://docs.google.com/document/d/\(Self.id)/edit"))
         #expect(resolver.next(for: "https://drive.google.com/open?id=\(Self.id)%22%3E", after: []) != .fetch(PageRequest(url: fetchURL)))

@@ -3,12 +3,13 @@ import Testing
 
 @Suite struct SourceForgeResolverTests {
     let resolver = SourceForgeResolver()
-    let direct = "https://downloads.sourceforge.net/project/xiaomi-eu-multilang-miui-roms/xiaomi.eu/HyperOS-STABLE-RELEASES/HyperOS2.0/xiaomi.eu_gravel_OS2.0.1.0.zip"
+    static let file = "xiaomi.eu/HyperOS-STABLE-RELEASES/HyperOS2.0/xiaomi.eu_gravel_OS2.0.1.0.zip"
+    let direct = "https://downloads.sourceforge.net/project/xiaomi-eu-multilang-miui-roms/\(Self.file)"
 
     @Test(arguments: [
-        "https://sourceforge.net/projects/xiaomi-eu-multilang-miui-roms/files/xiaomi.eu/HyperOS-STABLE-RELEASES/HyperOS2.0/xiaomi.eu_gravel_OS2.0.1.0.zip/download",
-        "https://sourceforge.net/projects/xiaomi-eu-multilang-miui-roms/files/xiaomi.eu/HyperOS-STABLE-RELEASES/HyperOS2.0/xiaomi.eu_gravel_OS2.0.1.0.zip",
-        "http://www.sourceforge.net/projects/xiaomi-eu-multilang-miui-roms/files/xiaomi.eu/HyperOS-STABLE-RELEASES/HyperOS2.0/xiaomi.eu_gravel_OS2.0.1.0.zip/download?use_mirror=netix",
+        "https://sourceforge.net/projects/xiaomi-eu-multilang-miui-roms/files/\(Self.file)/download",
+        "https://sourceforge.net/projects/xiaomi-eu-multilang-miui-roms/files/\(Self.file)",
+        "http://www.sourceforge.net/projects/xiaomi-eu-multilang-miui-roms/files/\(Self.file)/download?use_mirror=netix",
     ])
     func fileLinksGoStraightToTheDownloadsHost(link: String) {
         #expect(resolver.handles(link))
@@ -42,9 +43,11 @@ import Testing
     }
 
     @Test func linksItCannotUse() {
-        #expect(resolver.next(for: "https://sourceforge.net/projects/p/", after: []) == .failure("SourceForge: the link is a project page, not a file: https://sourceforge.net/projects/p/"))
-        #expect(resolver.next(for: "https://sourceforge.net/projects/p/files/", after: []) == .failure("SourceForge: the link is a project page, not a file: https://sourceforge.net/projects/p/files/"))
-        #expect(resolver.next(for: "https://sourceforge.net/projects/p/files/download", after: []) == .failure("SourceForge: the link names no file: https://sourceforge.net/projects/p/files/download"))
+        for project in ["https://sourceforge.net/projects/p/", "https://sourceforge.net/projects/p/files/"] {
+            #expect(resolver.next(for: project, after: []) == .failure("SourceForge: the link is a project page, not a file: \(project)"))
+        }
+        #expect(resolver.next(for: "https://sourceforge.net/projects/p/files/download", after: [])
+            == .failure("SourceForge: the link names no file: https://sourceforge.net/projects/p/files/download"))
         #expect(resolver.next(for: "https://sourceforge.net/projects/p/files/%2E%2E/x.zip", after: [])
             == .failure("SourceForge: the link names no file: https://sourceforge.net/projects/p/files/%2E%2E/x.zip"))
         #expect(resolver.next(for: "https://sourceforge.net/projects/a%22b/files/x.zip", after: [])
@@ -57,6 +60,7 @@ import Testing
         let page = SavedAnswer.text("", url: "x")
         #expect(resolver.next(for: "https://sourceforge.net/projects/p/files/x.zip/download", after: [page])
             == .failure("SourceForge: got 1 answer to 0 requests"))
-        #expect(resolver.next(for: "https://sourceforge.net/projects/p/files/latest/download", after: [page, page]) == .failure("SourceForge: got 2 answers to 1 request"))
+        #expect(resolver.next(for: "https://sourceforge.net/projects/p/files/latest/download", after: [page, page])
+            == .failure("SourceForge: got 2 answers to 1 request"))
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// Reads the HTML Google Drive sends instead of a file: the virus-scan confirmation form, the
 /// older "Download anyway" link, or an error page (quota exceeded, no access, not found).
 enum GoogleDriveConfirmation {
-    static func step(for page: FetchedPage, host: String) -> ResolveStep {
-        let html = HTMLDocument(page.body)
+    /// The download the page leads to, or why it leads to none; `html` is the page parsed.
+    static func step(for page: FetchedPage, html: HTMLDocument, host: String) -> ResolveStep {
         if let form = html.tags(named: "form").first(where: { $0["id"] == "download-form" || $0["id"] == "downloadForm" }) {
             return formStep(form, in: html, page: page, host: host)
         }
@@ -50,7 +50,9 @@ enum GoogleDriveConfirmation {
     private static func reason(in html: HTMLDocument) -> String {
         if let reason = errorReason(in: html) { return reason }
         let title = html.title ?? ""
-        if title.localizedCaseInsensitiveContains("sign in") || title.localizedCaseInsensitiveContains("sign-in") { return "no access: the file is not shared with \"anyone with the link\"" }
+        if title.localizedCaseInsensitiveContains("sign in") || title.localizedCaseInsensitiveContains("sign-in") {
+            return "no access: the file is not shared with \"anyone with the link\""
+        }
         return "the answer is a web page without the download form" + (title.isEmpty ? "" : " (\"\(ResolverRules.quoted(title))\")")
     }
 

@@ -33,8 +33,9 @@ public struct GoogleDriveResolver: LinkResolver {
 
     private func read(_ page: FetchedPage, requested: String) -> ResolveStep {
         if let refused = ResolverRules.oversized(page, host: name) { return refused }
+        let html = page.isHTML ? HTMLDocument(page.body) : nil
         // An error page says why in its own words, whatever its status.
-        if page.isHTML, let reason = GoogleDriveConfirmation.errorReason(in: HTMLDocument(page.body)) { return failure(reason) }
+        if let html, let reason = GoogleDriveConfirmation.errorReason(in: html) { return failure(reason) }
         if ShareLink(page.url)?.host == "accounts.google.com" || page.status == 401 || page.status == 403 {
             return failure("no access: the file is not shared with \"anyone with the link\" (HTTP \(page.status))")
         }
@@ -45,10 +46,10 @@ public struct GoogleDriveResolver: LinkResolver {
         default: return failure("answered HTTP \(page.status)")
         }
         let disposition = page.header("content-disposition") ?? ""
-        if disposition.lowercased().contains("attachment") || !page.isHTML {
+        guard let html, !disposition.lowercased().contains("attachment") else {
             return .download(DirectDownload(url: requested, fileName: FileNameHint.clean(ContentDisposition.fileName(disposition))))
         }
-        return GoogleDriveConfirmation.step(for: page, host: name)
+        return GoogleDriveConfirmation.step(for: page, html: html, host: name)
     }
 
     private func failure(_ reason: String) -> ResolveStep { .failure("\(name): \(reason)") }

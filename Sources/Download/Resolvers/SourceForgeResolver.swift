@@ -39,7 +39,9 @@ public struct SourceForgeResolver: LinkResolver {
 
     private func latest(_ link: ShareLink, _ pages: [FetchedPage]) -> ResolveStep {
         switch pages.count {
-        case 0: return .fetch(PageRequest(url: "https://sourceforge.net\(link.encodedPath.hasSuffix("/download") ? link.encodedPath : link.encodedPath + "/download")"))
+        case 0:
+            let page = link.encodedPath.hasSuffix("/download") ? link.encodedPath : link.encodedPath + "/download"
+            return .fetch(PageRequest(url: "https://sourceforge.net" + page))
         case 1:
             let page = pages[0]
             if let refused = ResolverRules.oversized(page, host: name) { return refused }
