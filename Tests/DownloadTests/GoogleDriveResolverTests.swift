@@ -36,6 +36,9 @@ import Testing
         // Without a disposition, a body that is not HTML is the file too.
         let bare = FetchedPage(status: 200, url: fetchURL, headers: ["content-type": "application/zip"], body: [0x50, 0x4b])
         #expect(Conversation(resolver, fetchURL, always: bare).download == DirectDownload(url: fetchURL))
+        // However much of the file the downloader read before stopping.
+        let big = FetchedPage(status: 200, url: fetchURL, headers: ["content-type": "application/x-gzip"], body: [UInt8](repeating: 7, count: 5 << 20))
+        #expect(Conversation(resolver, fetchURL, always: big).download == DirectDownload(url: fetchURL))
     }
 
     @Test func theVirusScanPageGivesItsFormWithTheCookies() throws {

@@ -32,6 +32,11 @@ public struct GoogleDriveResolver: LinkResolver {
     }
 
     private func read(_ page: FetchedPage, requested: String) -> ResolveStep {
+        let disposition = page.header("content-disposition") ?? ""
+        // The file itself (small files come at once): its size is no concern of the resolver's.
+        if page.isSuccess, disposition.lowercased().contains("attachment") || !page.isHTML {
+            return .download(DirectDownload(url: requested, fileName: FileNameHint.clean(ContentDisposition.fileName(disposition))))
+        }
         if let refused = ResolverRules.oversized(page, host: name) { return refused }
         let html = page.isHTML ? HTMLDocument(page.body) : nil
         // An error page says why in its own words, whatever its status.
@@ -45,10 +50,7 @@ public struct GoogleDriveResolver: LinkResolver {
         case 200..<300: break
         default: return failure("answered HTTP \(page.status)")
         }
-        let disposition = page.header("content-disposition") ?? ""
-        guard let html, !disposition.lowercased().contains("attachment") else {
-            return .download(DirectDownload(url: requested, fileName: FileNameHint.clean(ContentDisposition.fileName(disposition))))
-        }
+        guard let html else { return failure("answered HTTP \(page.status) without a page") }
         return GoogleDriveConfirmation.step(for: page, html: html, host: name)
     }
 
