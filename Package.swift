@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Git", dependencies: ["CGit2"], swiftSettings: strictSettings),
         /** libarchive: streaming reads of zip (and later tar, 7z) containers. */
         .target(name: "Archive", dependencies: ["CArchive"], swiftSettings: strictSettings),
-        /** OpenSSL EVP: SHA-1 and SHA-256, streaming. */
+        /** OpenSSL EVP: SHA-1 and SHA-256, streaming; AES-128-CTR (streaming) and AES-128-CBC (MEGA). */
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         /** zlib inflate and CRC-32, ISA-L igzip deflate into zlib streams; the stream decoders
             (gzip, brotli, LZ4 frame, xz, bzip2, zstd). */
