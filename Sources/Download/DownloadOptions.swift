@@ -17,6 +17,9 @@ public struct DownloadOptions: Sendable, Hashable {
     /// Tries per connection after a drop or a stall, resuming where it stopped.
     public var attempts = 5
     public var policy = AddressPolicy()
+    /// Hosts answered elsewhere: `host` → `http://127.0.0.1:8080` (path and query kept). For tests
+    /// that stand in for file hosts, and for a private mirror of one.
+    public var hostRewrites: [String: String] = [:]
 
     public init() {}
 }

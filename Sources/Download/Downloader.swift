@@ -19,10 +19,15 @@ public struct Downloader: Sendable {
     /// Downloads `url` into `directory`. `progress` is called a few times a second;
     /// `isCancelled` is asked as often, and true stops the download.
     public func download(
-        _ url: String, into directory: String, progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in },
+        _ url: String, into directory: String, createDirectory: Bool = false, progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in },
         isCancelled: @escaping @Sendable () -> Bool = { false }
     ) throws(DownloadError) -> DownloadResult {
         let started = ContinuousClock.now
+        if createDirectory {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw DownloadError(host: "", message: "cannot create \(directory): \(error.localizedDescription)", retryable: true)
+            }
+        }
         let deadline = started + options.totalTimeout
         let session = Session(options: options, deadline: deadline, isCancelled: isCancelled)
         let direct = try resolve(url, session: session)
@@ -38,7 +43,7 @@ public struct Downloader: Sendable {
         let target = try DownloadTarget(directory: directory, fileName: DownloadTarget.safeName(direct.fileName ?? source.fileName))
         var kept = false
         defer { if !kept { unlink(target.path) } }
-        let transfer = try RangedTransfer(source: source, target: target, session: session, progress: progress)
+        let transfer = try RangedTransfer(source: source, target: target, session: session, decryption: direct.decryption, progress: progress)
         let (digest, connections, resumes) = try transfer.run()
         kept = true
         return DownloadResult(

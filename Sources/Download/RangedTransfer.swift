@@ -1,3 +1,4 @@
+internal import Crypto
 internal import Foundation
 internal import HTTP
 internal import Synchronization
@@ -17,14 +18,19 @@ final class RangedTransfer: @unchecked Sendable {
     private let target: DownloadTarget
     private let session: Session
     private let report: @Sendable (DownloadProgress) -> Void
+    private let decryption: ContentDecryption?
     private let parts: Mutex<[Part]>
     private let total = Atomic<UInt64>(0)
     private let resumes = Atomic<Int>(0)
     private let failed = Mutex<DownloadError?>(nil)
     private let lastReport = Mutex<(time: ContinuousClock.Instant, bytes: UInt64, rate: Double)>((.now, 0, 0))
 
-    init(source: DownloadSource, target: DownloadTarget, session: Session, progress: @escaping @Sendable (DownloadProgress) -> Void) throws(DownloadError) {
+    init(
+        source: DownloadSource, target: DownloadTarget, session: Session, decryption: ContentDecryption?,
+        progress: @escaping @Sendable (DownloadProgress) -> Void
+    ) throws(DownloadError) {
         self.source = source
+        self.decryption = decryption
         self.target = target
         self.session = session
         self.report = progress
@@ -103,6 +109,9 @@ final class RangedTransfer: @unchecked Sendable {
                 reset(part: index)
             }
             let offset = ranged ? part.start + part.done : 0
+            // Encrypted content (MEGA) is decrypted from this connection's first byte on.
+            let cipher = try decryption?.cipher(at: offset)
+            var scratch: [UInt8] = []
             var status = 0
             var expectedFirst: UInt64?
             do throws(HTTPError) {
@@ -110,7 +119,13 @@ final class RangedTransfer: @unchecked Sendable {
                     status = head.status
                     expectedFirst = head.rangeFirst
                     return ranged ? head.status == 206 && head.rangeFirst == offset : head.status == 200
-                }, body: { chunk in self.write(chunk, part: index) }, progress: { _ in !self.session.isCancelled() && self.failed.withLock { $0 == nil } })
+                }, body: { chunk in
+                    guard let cipher else { return self.write(chunk, part: index) }
+                    scratch.removeAll(keepingCapacity: true)
+                    scratch.append(contentsOf: chunk)
+                    cipher.apply(&scratch)
+                    return scratch.withUnsafeBytes { self.write($0, part: index) }
+                }, progress: { _ in !self.session.isCancelled() && self.failed.withLock { $0 == nil } })
                 if let end = part.end, parts.withLock({ $0[index].start + $0[index].done }) < end {
                     throw HTTPError(kind: .dropped, host: host, message: "the connection ended early")
                 }

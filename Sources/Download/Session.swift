@@ -21,7 +21,12 @@ struct Session: Sendable {
     let isCancelled: @Sendable () -> Bool
 
     /// A request with the session's limits and the address checked for its host.
-    func request(_ url: String, method: String = "GET", headers: [String: String] = [:], body: [UInt8] = []) throws(DownloadError) -> (HTTPRequest, String) {
+    func request(_ given: String, method: String = "GET", headers: [String: String] = [:], body: [UInt8] = []) throws(DownloadError) -> (HTTPRequest, String) {
+        var url = given
+        if let base = options.hostRewrites[HTTPTransfer.host(of: given)], let scheme = given.range(of: "://") {
+            let rest = given[scheme.upperBound...]
+            url = base + (rest.firstIndex { $0 == "/" || $0 == "?" }.map { String(rest[$0...]) } ?? "/")
+        }
         let lowered = url.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw DownloadError(host: HTTPTransfer.host(of: url), message: "only http and https URLs are downloaded", retryable: false)
@@ -77,9 +82,13 @@ struct Session: Sendable {
             let (request, host) = try self.request(url, method: page.method, headers: page.headers, body: page.body)
             var body: [UInt8] = []
             var tooLarge = false
+            var partialHead: HTTPResponseHead?
             let head: HTTPResponseHead
             do {
-                head = try transfer.perform(request) { chunk in
+                head = try transfer.perform(request, head: { head in
+                    partialHead = head
+                    return true
+                }) { chunk in
                     guard body.count + chunk.count <= 4 << 20 else {
                         tooLarge = true
                         return false
@@ -88,7 +97,15 @@ struct Session: Sendable {
                     return true
                 } progress: { _ in !isCancelled() }
             } catch {
-                throw tooLarge ? DownloadError(host: host, message: "the page is larger than 4 MiB", retryable: false) : Self.failure(error, tried: "\(page.method) \(Self.shown(url))")
+                // A big answer is cut at 4 MiB (the resolver decides from its head: a file rather
+                // than a page); an answer that never came is status 0 (a mirror that is down).
+                if tooLarge, let head = error.kind == .stopped ? partialHead : nil {
+                    return FetchedPage(status: head.status, url: url, headers: head.headers, body: body)
+                }
+                if [.connect, .timeout, .dropped, .tls].contains(error.kind) {
+                    return FetchedPage(status: 0, url: url, headers: ["x-dumpyard-error": error.message], body: [])
+                }
+                throw Self.failure(error, tried: "\(page.method) \(Self.shown(url))")
             }
             if (300..<400).contains(head.status), let location = head.headers["location"] {
                 url = try Self.resolve(location, against: url, host: host)

@@ -247,12 +247,18 @@ public final class HTTPTestServer: @unchecked Sendable {
     private let process: Process
     private let directory: TemporaryDirectory
 
-    public init() throws {
+    /// `routes`: canned answers (see the server's usage), written as JSON for it.
+    public init(routes: [[String: Any]] = []) throws {
         directory = try TemporaryDirectory("http")
         let portFile = directory.file("port")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [TestPaths.fixture("http/testserver.py"), portFile]
+        if !routes.isEmpty {
+            let file = directory.file("routes.json")
+            try JSONSerialization.data(withJSONObject: routes).write(to: URL(fileURLWithPath: file))
+            process.arguments?.append(file)
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -84,7 +84,7 @@ enum RunJobCommand {
             return .failure(JobFailureReport(step: step, message: "download failed: cannot create \(directory)/download", retryable: true))
         }
         do throws(DownloadError) {
-            let downloader = Downloader(options: try DownloadSettings.options(environment), resolvers: [])
+            let downloader = Downloader(options: try DownloadSettings.options(environment), resolvers: LinkResolvers.all)
             return .success(try downloader.download(request.url, into: directory + "/download") { progress in
                 emit(.progress(step, progress.total.map { Double(progress.received) / Double(max($0, 1)) } ?? 0, describe(progress)))
             })
