@@ -1,6 +1,7 @@
 internal import Foundation
 internal import DumpCore
 internal import Git
+internal import HTTP
 internal import Publishing
 
 /// The `dumpyard` command line: parses arguments, runs a command, prints its outcome.
@@ -8,6 +9,7 @@ public enum CommandLineTool {
     /// Initialises the C libraries' global state; call once at start-up, before `run`.
     public static func start() {
         GitLibrary.initialize()
+        HTTPLibrary.initialize()
     }
 
     /// Runs the command line `arguments` (program name excluded); returns the exit status.
@@ -22,7 +24,7 @@ public enum CommandLineTool {
             switch command {
             case "dump": return try dump(rest, configuration: configuration)
             case "bundle": return try bundle(rest)
-            case "submit", "status", "cancel", "retry", "stats": return try QueueCommands.run(command, rest, configuration: configuration)
+            case "submit", "status", "cancel", "retry", "stats", "lookup": return try QueueCommands.run(command, rest, configuration: configuration)
             case "worker":
                 return try WorkerCommand.run(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
             case "run-job":
@@ -64,6 +66,8 @@ public enum CommandLineTool {
           cancel <job>              cancel a job (a running one at its next heartbeat)
           retry <job>               queue a failed job again
           stats [--json]            the queue's counters
+          lookup <url|sha256> [--json]
+                                    already dumped? (exit 0 yes, 3 not yet)
           help, version
 
         environment:

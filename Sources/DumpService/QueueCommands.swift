@@ -1,4 +1,5 @@
 internal import DumpCore
+internal import Download
 internal import Foundation
 internal import JobQueue
 internal import Redis
@@ -12,6 +13,7 @@ enum QueueCommands {
         case "status": try status(arguments, configuration: configuration)
         case "cancel": try cancel(arguments, configuration: configuration)
         case "retry": try retry(arguments, configuration: configuration)
+        case "lookup": try lookup(arguments, configuration: configuration)
         default: try stats(arguments, configuration: configuration)
         }
     }
@@ -129,6 +131,27 @@ enum QueueCommands {
             CommandLineTool.printOut(keys.map { "\($0) \(stats[$0] ?? 0)" }.joined(separator: "\n"))
         }
         return 0
+    }
+
+    /// `lookup <url|sha256>`: was this firmware dumped? Answers from the index finished jobs fill.
+    private static func lookup(_ arguments: [String], configuration: DumpConfiguration) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valued: [], flags: ["--json"])
+        guard parsed.positionals.count == 1 else { throw UsageError("lookup takes one URL or SHA-256") }
+        let query = parsed.positionals[0]
+        let isDigest = query.count == 64 && query.allSatisfy(\.isHexDigit)
+        let urlKey = isDigest ? nil : SourceKey.key(query)
+        guard isDigest || urlKey != nil else { throw UsageError("lookup takes an http(s) URL or a firmware's SHA-256 (64 hex digits)") }
+        let record = try open(configuration).dump(urlKey: urlKey, digest: isDigest ? query.lowercased() : nil)
+        let shown = isDigest ? query.lowercased() : JobRequest(url: query).displayURL
+        if parsed.flags.contains("--json") {
+            CommandLineTool.printOut(record.map { "{\"found\":true,\"dump\":\($0)}" } ?? "{\"found\":false}")
+        } else if let record, let fields = try? JSONSerialization.jsonObject(with: Data(record.utf8)) as? [String: Any] {
+            let line = { (key: String) in (fields[key] as? String).map { "  " + key.padding(toLength: 11, withPad: " ", startingAt: 0) + JobRequest.escapingControls($0) } }
+            CommandLineTool.printOut((["already dumped: \(shown)"] + ["repository", "branch", "commit", "dumped_by"].compactMap(line)).joined(separator: "\n"))
+        } else {
+            CommandLineTool.printOut("not dumped yet: \(shown)")
+        }
+        return record == nil ? 3 : 0
     }
 
     private static func single(_ arguments: [String], _ command: String) throws -> String {

@@ -113,6 +113,15 @@ extension WorkerFaultTests {
         let downloaded = try requests()
         #expect(downloaded >= 2, "a probe and the data")
 
+        let environment = ["REDIS_URL": rig.redis.url(), "REDIS_KEY_PREFIX": rig.prefix]
+        let byURL = try Tool.run(TestPaths.dumpyardBinary, ["lookup", url + "?token=secret"], environment: environment)
+        #expect(byURL.status == 0 && byURL.stdout.contains("already dumped") && byURL.stdout.contains(Self.sampleBranch), "\(byURL.stdout)")
+        #expect(!byURL.stdout.contains("secret"))
+        let byDigest = try Tool.run(TestPaths.dumpyardBinary, ["lookup", String(digest), "--json"], environment: environment)
+        #expect(byDigest.status == 0 && byDigest.stdout.contains("\"found\":true"), "\(byDigest.stdout)")
+        let unknown = try Tool.run(TestPaths.dumpyardBinary, ["lookup", url + "?other=1"], environment: environment)
+        #expect(unknown.status == 3 && unknown.stdout.contains("not dumped yet"))
+
         try rig.submit("same-url", url + "?token=secret")
         #expect(rig.waitQuiescent(.seconds(60)), explain([worker]))
         let again = try result(rig, "same-url")
