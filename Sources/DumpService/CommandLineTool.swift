@@ -78,6 +78,13 @@ public enum CommandLineTool {
           REDIS_URL         the job queue (default redis://127.0.0.1:6379/0)
           REDIS_KEY_PREFIX  prefix of the queue's keys (default dumpyard:{q}:)
           DUMPS_DIR         where a worker's dump repositories go (default $DUMPYARD_HOME/dumps)
+          WORKER_CONCURRENCY, WORKER_GRACE_SECONDS
+                            as --concurrency and --grace (defaults 1 and 60)
+          ALLOW_PRIVATE_URLS  1, or CIDR ranges: hosts in private ranges a worker may download from
+          DOWNLOAD_CONNECTIONS, DOWNLOAD_STALL_SECONDS, DOWNLOAD_TIMEOUT_SECONDS, DOWNLOAD_MAX_BYTES
+                            parallel ranged connections (4), seconds without a byte before a
+                            connection is cut (60), seconds a download may take (21600), bytes
+                            a download may have (64 GiB); see docs/operators-guide.md
         """
 
     private static func dump(_ arguments: [String], configuration: DumpConfiguration) throws -> Int32 {

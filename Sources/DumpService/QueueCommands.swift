@@ -93,6 +93,7 @@ enum QueueCommands {
             var lines = ["queued \(overview.queued), running \(overview.running), retrying \(overview.retrying), failed \(overview.failed), finished \(overview.finished)"]
             lines += overview.workers.map { "  worker \($0.id): \($0.job.map { "job " + $0 } ?? "idle"), heartbeat \(String(format: "%.0f", $0.heartbeatAgeSeconds)) s ago" }
             if !overview.recent.isEmpty { lines.append("  recent: " + overview.recent.joined(separator: ", ")) }
+            if !overview.recentFailed.isEmpty { lines.append("  failed (dumpyard retry <job-id>): " + overview.recentFailed.joined(separator: ", ")) }
             CommandLineTool.printOut(lines.joined(separator: "\n"))
         }
         return 0

@@ -291,11 +291,14 @@ public struct QueueOverview: Sendable, Hashable, Codable {
     public var workers: [Worker]
     /// Ids of the latest finished (completed or cancelled) jobs, newest first.
     public var recent: [String]
+    /// Ids of the latest failed jobs (the dead-letter set), newest first: what `retry` takes.
+    public var recentFailed: [String]
 }
 
 extension JobQueue {
-    /// The queue at a glance; workers not seen for `staleAfter` are left out.
-    public func overview(staleAfter: Duration = .seconds(120)) throws(QueueError) -> QueueOverview {
+    /// The queue at a glance; workers not seen for `staleAfter` (two default leases: a worker that
+    /// was killed stops showing within a minute) are left out.
+    public func overview(staleAfter: Duration = .seconds(60)) throws(QueueError) -> QueueOverview {
         let sets = ["pending", "active", "delayed", "failed", "done"]
         let replies: [RedisReply]
         do {
@@ -304,6 +307,7 @@ extension JobQueue {
                     [Array("TIME".utf8)],
                     [Array("ZRANGE".utf8), Array((prefix + "workers").utf8), Array("0".utf8), Array("-1".utf8), Array("WITHSCORES".utf8)],
                     [Array("ZRANGE".utf8), Array((prefix + "done").utf8), Array("0".utf8), Array("9".utf8), Array("REV".utf8)],
+                    [Array("ZRANGE".utf8), Array((prefix + "failed").utf8), Array("0".utf8), Array("9".utf8), Array("REV".utf8)],
                 ])
         } catch { throw QueueError(operation: "status", message: error.description) }
         let counts = replies.prefix(5).map { Int($0.integer ?? 0) }
@@ -323,8 +327,10 @@ extension JobQueue {
         }
         var recent: [String] = []
         if case .array(let items) = replies[7] { recent = items.compactMap(\.text) }
+        var recentFailed: [String] = []
+        if case .array(let items) = replies[8] { recentFailed = items.compactMap(\.text) }
         return QueueOverview(
             queued: counts[0], running: counts[1], retrying: counts[2], failed: counts[3], finished: counts[4], workers: workers,
-            recent: recent)
+            recent: recent, recentFailed: recentFailed)
     }
 }

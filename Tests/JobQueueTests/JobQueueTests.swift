@@ -113,6 +113,8 @@ import Testing
         #expect(try queue.cancel(id: "bad") == .alreadyFinished(.failed))
         #expect(try queue.cancel(id: "nobody") == .unknown)
         try Self.checkInvariants(queue, jobs: ["bad", "waiting", "running"])
+        let overview = try queue.overview()
+        #expect(overview.failed == 1 && overview.recentFailed == ["bad"] && overview.recent == ["waiting"])
     }
 
     @Test func anExpiredLeaseIsReapedAndTheOldOwnerIsFenced() throws {

@@ -278,6 +278,35 @@ import Testing
         try rig.checkInvariants()
     }
 
+    @Test("13b. The grace time is kept to the quarter second with production heartbeats; a second signal ends it")
+    func graceIsKeptAndASecondSignalEndsIt() throws {
+        let rig = try QueueRig()
+        // A 5 s heartbeat (the default): the grace time must not wait for the next beat.
+        let slow = ["DUMPYARD_HEARTBEAT_MS": "5000", "DUMPYARD_SELF_FENCE_MS": "20000", "DUMPYARD_LEASE_MS": "30000"]
+        try rig.submit("long", "synthetic:ms=30000")
+        let short = try rig.startWorker("short", arguments: ["--grace", "0.5"], environment: slow)
+        #expect(rig.wait(for: .seconds(20)) { try rig.state("long") == .processing })
+        var signalled = ContinuousClock.now
+        short.kill(SIGTERM)
+        #expect(try #require(short.wait(timeout: .seconds(10)), explain([short])) == 0)
+        let graceful = ContinuousClock.now - signalled
+        #expect(graceful < .milliseconds(2500), "stopped \(graceful) after SIGTERM with a 0.5 s grace")
+        #expect(try rig.state("long") == .queued && rig.job("long")["attempts"] == "0")
+
+        let patient = try rig.startWorker("patient", arguments: ["--grace", "60"], environment: slow)
+        #expect(rig.wait(for: .seconds(20)) { try rig.job("long")["worker"] == "patient" && rig.state("long") == .processing })
+        patient.kill(SIGTERM)
+        Thread.sleep(forTimeInterval: 0.3)
+        signalled = ContinuousClock.now
+        patient.kill(SIGTERM)
+        #expect(try #require(patient.wait(timeout: .seconds(10)), explain([patient])) == 0)
+        let forced = ContinuousClock.now - signalled
+        #expect(forced < .milliseconds(2500), "stopped \(forced) after the second signal")
+        #expect(try rig.state("long") == .queued && rig.job("long")["attempts"] == "0")
+        #expect(try rig.queue.stats()["released"] == 2)
+        try rig.checkInvariants()
+    }
+
     @Test("A job that leaves a process behind still ends, and the process is stopped")
     func leftoverProcessIsStopped() throws {
         let rig = try QueueRig()

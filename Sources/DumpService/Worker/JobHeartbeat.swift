@@ -11,9 +11,13 @@ final class JobHeartbeat: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let ended = Atomic(false)
     private let finished = DispatchSemaphore(value: 0)
+    private let shutdown: Shutdown
 
     init(run: JobRun, link: QueueLink, settings: WorkerSettings, shutdown: Shutdown, log: WorkerLog) {
         self.run = run
+        self.shutdown = shutdown
+        // A stop request wakes the beat at once: the grace time runs from the signal, not the next beat.
+        shutdown.listen(self) { [wake] in wake.signal() }
         Thread.detachNewThread { [self] in
             beat(link: link, settings: settings, shutdown: shutdown, log: log)
             finished.signal()
@@ -25,6 +29,7 @@ final class JobHeartbeat: Sendable {
 
     /// Stops beating and waits for the thread to end.
     func end() {
+        shutdown.stopListening(self)
         ended.store(true, ordering: .releasing)
         wake.signal()
         finished.wait()
@@ -32,27 +37,16 @@ final class JobHeartbeat: Sendable {
 
     private func beat(link: QueueLink, settings: WorkerSettings, shutdown: Shutdown, log: WorkerLog) {
         var fenced = false
+        var nextBeat = ContinuousClock.now + settings.heartbeat
         while true {
-            _ = wake.wait(timeout: .now() + settings.heartbeat.seconds)
+            // While the worker stops, the grace time is checked four times a second, not once a beat.
+            var pause = nextBeat - .now
+            if shutdown.isRequested { pause = min(pause, .milliseconds(250)) }
+            let nudged = wake.wait(timeout: .now() + max(pause, .zero).seconds) == .success
             if ended.load(ordering: .acquiring) { return }
-            let step = run.state.withLock { $0.step }
-            let name = DumpStep(rawValue: step)?.description ?? "step \(step)"
-            let percent = run.percent
-            let outcome = link.attempt("heartbeat of job \(run.job.id)") { queue throws(QueueError) in
-                try queue.heartbeat(run.job, lease: settings.lease, step: step, percent: percent, stepName: name)
-            }
-            switch outcome {
-            case .ok?:
-                run.state.withLock { $0.lastRenewal = .now }
-            case .cancel?:
-                run.state.withLock { $0.lastRenewal = .now }
-                if run.stopReason == nil { log("job \(run.job.id): cancel requested; stopping it") }
-                run.stop(.cancel)
-            case .lost?:
-                if run.stopReason == nil { log("job \(run.job.id): lost — another worker owns it now; stopping it, publishing nothing") }
-                run.stop(.lost)
-            case nil:
-                break
+            if nudged || ContinuousClock.now >= nextBeat {
+                nextBeat = .now + settings.heartbeat
+                beatOnce(link: link, settings: settings, log: log)
             }
             // After the beat: a cancel it brings wins over giving the job back.
             if shutdown.isPastGrace && run.stopReason == nil {
@@ -65,6 +59,29 @@ final class JobHeartbeat: Sendable {
                 log("job \(run.job.id): no heartbeat for \(Int(silent.seconds)) s; fencing off (stopping it, publishing nothing)")
                 run.stop(.fenced)
             }
+        }
+    }
+
+    /// Renews the lease once with the job's step and percent; learns of a cancel or of a lost job.
+    private func beatOnce(link: QueueLink, settings: WorkerSettings, log: WorkerLog) {
+        let step = run.state.withLock { $0.step }
+        let name = DumpStep(rawValue: step)?.description ?? "step \(step)"
+        let percent = run.percent
+        let outcome = link.attempt("heartbeat of job \(run.job.id)") { queue throws(QueueError) in
+            try queue.heartbeat(run.job, lease: settings.lease, step: step, percent: percent, stepName: name)
+        }
+        switch outcome {
+        case .ok?:
+            run.state.withLock { $0.lastRenewal = .now }
+        case .cancel?:
+            run.state.withLock { $0.lastRenewal = .now }
+            if run.stopReason == nil { log("job \(run.job.id): cancel requested; stopping it") }
+            run.stop(.cancel)
+        case .lost?:
+            if run.stopReason == nil { log("job \(run.job.id): lost — another worker owns it now; stopping it, publishing nothing") }
+            run.stop(.lost)
+        case nil:
+            break
         }
     }
 }
