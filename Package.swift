@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(name: "dumpyard", dependencies: ["DumpService"], swiftSettings: strictSettings),
         /** Benchmarks of single stages (payload extraction, decode floor, job queue), run by scripts/bench-*.sh. */
         .executableTarget(
-            name: "dumpyard-bench", dependencies: ["Firmware", "Compression", "DumpCore", "JobQueue", "Redis"],
+            name: "dumpyard-bench", dependencies: ["Firmware", "Compression", "DumpCore", "JobQueue", "Redis", "Download"],
             swiftSettings: strictSettings),
 
         // MARK: - Tests

@@ -2,7 +2,8 @@
 public struct DownloadOptions: Sendable, Hashable {
     /// Parallel ranged connections for a large file on a server that takes ranges.
     public var connections = 4
-    /// Files smaller than this use one connection.
+    /// Files smaller than this use one connection; larger ones are fetched in segments of at least
+    /// half this size.
     public var splitThreshold: UInt64 = 64 << 20
     public var connectTimeout: Duration = .seconds(20)
     /// A connection that gets no byte for this long is cut (and resumed, within `attempts`).

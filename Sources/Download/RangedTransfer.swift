@@ -3,9 +3,9 @@ internal import Foundation
 internal import HTTP
 internal import Synchronization
 
-/// The bytes of a download: one connection, or several over byte ranges when the server takes
-/// ranges and the file is large. A connection that drops or stalls resumes where it stopped
-/// (`Range`), up to `attempts` times; without ranges it starts over.
+/// The bytes of a download: one connection, or several taking byte-range segments in order when
+/// the server takes ranges and the file is large. A connection that drops or stalls resumes its
+/// segment where it stopped (`Range`), up to `attempts` times; without ranges it starts over.
 final class RangedTransfer: @unchecked Sendable {
     private struct Part {
         var start: UInt64
@@ -20,6 +20,9 @@ final class RangedTransfer: @unchecked Sendable {
     private let report: @Sendable (DownloadProgress) -> Void
     private let decryption: ContentDecryption?
     private let parts: Mutex<[Part]>
+    /// The next segment a connection takes.
+    private let nextPart = Atomic<Int>(0)
+    private let connections: Int
     private let total = Atomic<UInt64>(0)
     private let resumes = Atomic<Int>(0)
     private let failed = Mutex<DownloadError?>(nil)
@@ -35,13 +38,22 @@ final class RangedTransfer: @unchecked Sendable {
         self.session = session
         self.report = progress
         var plan: [Part] = [Part(start: 0, end: source.size)]
+        var connections = 1
         let options = session.options
         if source.acceptsRanges, let size = source.size, size >= options.splitThreshold, options.connections > 1 {
-            // Parts on 64 KiB boundaries (a decrypting stream can start at any part).
-            let step = ((size + UInt64(options.connections) - 1) / UInt64(options.connections) + 0xFFFF) & ~UInt64(0xFFFF)
+            // Many segments taken in order by the connections, not one block each: the file then
+            // grows from its start and the SHA-256 follows it, with only the last few segments
+            // left to hash at the end. About 16 segments per connection, from half the split
+            // threshold (32 MiB by default: a new request per segment costs one round trip) to
+            // 128 MiB, on 64 KiB boundaries (a decrypting stream can start at any of them).
+            let wanted = size / UInt64(options.connections * 16)
+            let smallest = max(options.splitThreshold / 2, 1 << 16)
+            let step = (min(max(wanted, smallest), max(smallest, 128 << 20)) + 0xFFFF) & ~UInt64(0xFFFF)
             plan = stride(from: UInt64(0), to: size, by: Int(step)).map { Part(start: $0, end: min($0 + step, size)) }
+            connections = min(options.connections, plan.count)
             target.truncate(to: size)
         }
+        self.connections = connections
         parts = Mutex(plan)
     }
 
@@ -63,11 +75,18 @@ final class RangedTransfer: @unchecked Sendable {
             }
         }
         let group = DispatchGroup()
-        for index in 0..<count {
+        for _ in 0..<connections {
             group.enter()
             Thread.detachNewThread { [self] in
                 defer { group.leave() }
-                do throws(DownloadError) { try fetch(part: index) } catch {
+                do throws(DownloadError) {
+                    let transfer = try session.makeTransfer()
+                    while failed.withLock({ $0 == nil }) {
+                        let index = nextPart.add(1, ordering: .relaxed).oldValue
+                        guard index < count else { break }
+                        try fetch(part: index, over: transfer)
+                    }
+                } catch {
                     failed.withLock { if $0 == nil { $0 = error } }
                 }
             }
@@ -86,13 +105,12 @@ final class RangedTransfer: @unchecked Sendable {
             digest = DigestFollower(target: target, size: size) { size }.result(abandoned: false)
         }
         guard let digest else { throw DownloadError(host: source.host, message: "cannot read back \(target.path) to hash it", retryable: true) }
-        report(DownloadProgress(received: received, total: received, rate: lastReport.withLock { $0.rate }, connections: count))
-        return (digest, count, resumes.load(ordering: .acquiring))
+        report(DownloadProgress(received: received, total: received, rate: lastReport.withLock { $0.rate }, connections: connections))
+        return (digest, connections, resumes.load(ordering: .acquiring))
     }
 
-    /// One part, resumed after drops and stalls.
-    private func fetch(part index: Int) throws(DownloadError) {
-        let transfer = try session.makeTransfer()
+    /// One part over a connection's transfer (kept alive between parts), resumed after drops and stalls.
+    private func fetch(part index: Int, over transfer: HTTPTransfer) throws(DownloadError) {
         var attempt = 0
         while true {
             if failed.withLock({ $0 != nil }) { return }
@@ -199,7 +217,7 @@ final class RangedTransfer: @unchecked Sendable {
             last.rate = last.rate == 0 ? instant : last.rate * 0.7 + instant * 0.3
             last.time = now
             last.bytes = bytes
-            return DownloadProgress(received: bytes, total: source.size, rate: last.rate, connections: parts.withLock { $0.count })
+            return DownloadProgress(received: bytes, total: source.size, rate: last.rate, connections: connections)
         }
         if let update { report(update) }
     }

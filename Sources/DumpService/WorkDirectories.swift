@@ -7,6 +7,9 @@ internal import Synchronization
 enum WorkDirectories {
     private static let current = Mutex<String?>(nil)
     private static let handlers = Mutex<[any DispatchSourceSignal]>([])
+    /// Whether a signal prints "dumpyard: interrupted" (not in a worker's job process: the worker
+    /// stopped it on purpose and says why in its own log).
+    static let announcesInterrupt = Atomic(true)
 
     /// Removes work directories whose owning process no longer runs (killed with -9, power loss).
     static func sweepAbandoned(in base: String) {
@@ -28,7 +31,9 @@ enum WorkDirectories {
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
                 source.setEventHandler {
                     if let directory = current.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: directory) }
-                    FileHandle.standardError.write(Data("\ndumpyard: interrupted\n".utf8))
+                    if announcesInterrupt.load(ordering: .relaxed) {
+                        FileHandle.standardError.write(Data("\ndumpyard: interrupted\n".utf8))
+                    }
                     exit(128 + sig)
                 }
                 source.resume()

@@ -53,6 +53,8 @@ public final class HTTPTransfer {
         check(ccurl_setopt_string(handle, CURLOPT_URL, request.url), CURLOPT_URL)
         check(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), CURLOPT_PROTOCOLS_STR)
         check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), CURLOPT_NOSIGNAL)
+        // Body chunks of up to 512 KiB instead of 16 KiB: one write and one lock per chunk.
+        check(ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10), CURLOPT_BUFFERSIZE)
         check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), CURLOPT_FOLLOWLOCATION)
         check(ccurl_setopt_string(handle, CURLOPT_USERAGENT, "dumpyard/0.1"), CURLOPT_USERAGENT)
         check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, &errorBuffer), CURLOPT_ERRORBUFFER)

@@ -3,6 +3,7 @@
 //   dumpyard-bench floor <file.zip|payload.bin>                         decode every op serially, report CPU seconds
 //   dumpyard-bench writefloor <file.zip|payload.bin> <outdir> [threads]  write as many bytes as the images hold, no decoding
 //   dumpyard-bench queue-submit | queue-worker | queue-latency …      the job queue (QueueBench.swift)
+//   dumpyard-bench download <url> <dir> <connections>                  one download (DownloadBench.swift)
 import Compression
 import DumpCore
 import Firmware
@@ -95,6 +96,7 @@ func writeFloor(_ payload: FileSlice, directory: String, threads: Int) throws ->
 }
 
 if arguments.count >= 2, arguments[1].hasPrefix("queue-") { QueueBench.run(Array(arguments.dropFirst())) }
+if arguments.count >= 2, arguments[1] == "download" { DownloadBench.run(Array(arguments.dropFirst())); exit(0) }
 guard arguments.count >= 3 else { fail("usage: dumpyard-bench payload <file> <outdir> [threads] | floor <file>") }
 do {
     let payload = try PayloadInput.open(path: arguments[2])

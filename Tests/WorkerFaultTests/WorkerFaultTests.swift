@@ -292,6 +292,7 @@ import Testing
         let graceful = ContinuousClock.now - signalled
         #expect(graceful < .milliseconds(2500), "stopped \(graceful) after SIGTERM with a 0.5 s grace")
         #expect(try rig.state("long") == .queued && rig.job("long")["attempts"] == "0")
+        #expect(short.output.contains("grace time is over"), "\(short.output)")
 
         let patient = try rig.startWorker("patient", arguments: ["--grace", "60"], environment: slow)
         #expect(rig.wait(for: .seconds(20)) { try rig.job("long")["worker"] == "patient" && rig.state("long") == .processing })

@@ -11,6 +11,7 @@ internal import Synchronization
 enum RunJobCommand {
     static func run(_ arguments: [String], configuration: DumpConfiguration, environment: [String: String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valued: ["--out"], flags: [])
+        WorkDirectories.announcesInterrupt.store(false, ordering: .relaxed)
         guard let out = parsed.options["--out"], parsed.positionals.isEmpty else { throw UsageError("run-job needs --out DIR") }
         guard let line = readLine(strippingNewline: true),
             let request = try? JSONDecoder().decode(JobRequest.self, from: Data(line.utf8))
