@@ -78,7 +78,7 @@ enum QueueCommands {
             if json {
                 CommandLineTool.printOut(try CommandLineTool.encodeJSON(fields))
             } else {
-                let order = ["state", "url", "step", "step_name", "pct", "attempts", "worker", "last_error", "result"]
+                let order = ["state", "url", "step", "step_name", "pct", "detail", "attempts", "worker", "last_error", "result"]
                 // Values may hold anything a job was given: control characters are escaped.
                 CommandLineTool.printOut("job \(JobRequest.escapingControls(id))\n" + order.compactMap { key in
                     fields[key].map { "  " + key.padding(toLength: 11, withPad: " ", startingAt: 0) + JobRequest.escapingControls($0) }

@@ -88,10 +88,12 @@ public final class JobQueue {
 
     /// Renews the lease and reports progress. `.cancel` asks the worker to stop; `.lost` means
     /// another owner has the job now (the worker must stop and publish nothing).
-    public func heartbeat(_ job: ClaimedJob, lease: Duration, step: Int, percent: Int, stepName: String) throws(QueueError) -> HeartbeatOutcome {
+    public func heartbeat(
+        _ job: ClaimedJob, lease: Duration, step: Int, percent: Int, stepName: String, detail: String = ""
+    ) throws(QueueError) -> HeartbeatOutcome {
         let reply = try run(
             "heartbeat", QueueScripts.heartbeat,
-            [job.id, String(job.fence), String(Self.milliseconds(lease)), String(step), String(percent), stepName])
+            [job.id, String(job.fence), String(Self.milliseconds(lease)), String(step), String(percent), stepName, detail])
         switch reply.first {
         case "OK": return .ok
         case "CANCEL": return .cancel

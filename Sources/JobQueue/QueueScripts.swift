@@ -159,7 +159,7 @@ enum QueueScripts {
         return {'JOB', id, tostring(fence), tostring(attempts), redis.call('HGET', k, 'payload')}
         """
 
-    /// heartbeat(prefix, id, fence, lease_ms, step, percent, step_name)
+    /// heartbeat(prefix, id, fence, lease_ms, step, percent, step_name, detail)
     static let heartbeat = prelude + """
         local id, lease = ARGV[2], tonumber(ARGV[4])
         local k = p .. 'job:' .. id
@@ -169,6 +169,7 @@ enum QueueScripts {
           return {'LOST'}
         end
         redis.call('HSET', k, 'lease_until', now + lease, 'step', ARGV[5], 'pct', ARGV[6], 'step_name', ARGV[7], 'beat', now)
+        if ARGV[8] and ARGV[8] ~= '' then redis.call('HSET', k, 'detail', ARGV[8]) else redis.call('HDEL', k, 'detail') end
         redis.call('ZADD', p .. 'active', 'XX', now + lease, id)
         if f[5] then
           redis.call('HSET', p .. 'worker:' .. f[5], 'seen', now)
@@ -191,6 +192,7 @@ enum QueueScripts {
           return {'STALE', f[1] or 'UNKNOWN'}
         end
         redis.call('HSET', k, 'result', ARGV[4], 'step', 10, 'pct', 100, 'step_name', 'notify')
+        redis.call('HDEL', k, 'detail')
         finished(id, k, 'COMPLETED')
         redis.call('HINCRBY', p .. 'stats', 'completed', 1)
         return {'OK'}

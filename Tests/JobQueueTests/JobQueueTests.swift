@@ -66,6 +66,11 @@ import Testing
         let job = try claimed(try queue.claim(worker: "w1", lease: .seconds(30)))
         #expect(try queue.heartbeat(job, lease: .seconds(30), step: 3, percent: 40, stepName: "unpack") == .ok)
         #expect(try queue.job(id: "a")?["step_name"] == "unpack")
+        #expect(try queue.heartbeat(job, lease: .seconds(30), step: 2, percent: 12, stepName: "download", detail: "120 of 2048 MiB") == .ok)
+        #expect(try queue.job(id: "a")?["detail"] == "120 of 2048 MiB")
+        #expect(try queue.heartbeat(job, lease: .seconds(30), step: 3, percent: 40, stepName: "unpack") == .ok)
+        #expect(try queue.job(id: "a")?["detail"] == nil, "a step without detail clears the last one")
+        #expect(try queue.heartbeat(job, lease: .seconds(30), step: 4, percent: 45, stepName: "expand", detail: "system") == .ok)
         var stale = job
         stale.fence += 1
         #expect(try queue.complete(stale, result: "x") == .stale(.processing))
@@ -74,6 +79,7 @@ import Testing
         #expect(try queue.complete(job, result: "branch@commit") == .alreadyDone)
         #expect(try queue.fail(job, error: "late", retryable: true) == .stale(.completed))
         #expect(try queue.job(id: "a")?["result"] == "branch@commit")
+        #expect(try queue.job(id: "a")?["detail"] == nil, "a finished job keeps no progress detail")
         #expect(try queue.stats()["fence_rejected"] == 3)
         try Self.checkInvariants(queue, jobs: ["a"])
     }

@@ -64,11 +64,11 @@ final class JobHeartbeat: Sendable {
 
     /// Renews the lease once with the job's step and percent; learns of a cancel or of a lost job.
     private func beatOnce(link: QueueLink, settings: WorkerSettings, log: WorkerLog) {
-        let step = run.state.withLock { $0.step }
+        let (step, detail) = run.state.withLock { ($0.step, $0.detail) }
         let name = DumpStep(rawValue: step)?.description ?? "step \(step)"
         let percent = run.percent
         let outcome = link.attempt("heartbeat of job \(run.job.id)") { queue throws(QueueError) in
-            try queue.heartbeat(run.job, lease: settings.lease, step: step, percent: percent, stepName: name)
+            try queue.heartbeat(run.job, lease: settings.lease, step: step, percent: percent, stepName: name, detail: detail)
         }
         switch outcome {
         case .ok?:
