@@ -45,9 +45,9 @@ public struct AddressRange: Sendable, Hashable {
     public var prefixLength: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let address = Self.parse(parts[0]) else { return nil }
-        let isV4 = !parts[0].contains(":")
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, !first.isEmpty, let address = Self.parse(first) else { return nil }
+        let isV4 = !first.contains(":")
         var length = isV4 ? 32 : 128
         if parts.count == 2 {
             guard let value = Int(parts[1]), value >= 0, value <= length else { return nil }
@@ -102,5 +102,10 @@ public struct AddressRange: Sendable, Hashable {
         ("198.18.0.0/15", "benchmarking"), ("224.0.0.0/4", "multicast"), ("240.0.0.0/4", "reserved"),
         ("::/128", "unspecified"), ("::1/128", "loopback"), ("fc00::/7", "private (unique local)"), ("fe80::/10", "link-local"),
         ("ff00::/8", "multicast"), ("64:ff9b::/96", "NAT64"), ("2001:db8::/32", "documentation"),
+        ("192.0.2.0/24", "documentation"), ("198.51.100.0/24", "documentation"), ("203.0.113.0/24", "documentation"),
+        ("64:ff9b:1::/48", "NAT64 (local use)"), ("fec0::/10", "site-local"), ("100::/64", "discard"),
+        // Forms that carry an IPv4 address inside (any of them can point at a private one):
+        // IPv4-compatible (after ::/128 and ::1/128 above), SIIT, 6to4, Teredo.
+        ("::/96", "IPv4-compatible"), ("::ffff:0:0:0/96", "IPv4-translated (SIIT)"), ("2002::/16", "6to4"), ("2001::/32", "Teredo"),
     ].map { (AddressRange($0.0)!, $0.1) }
 }

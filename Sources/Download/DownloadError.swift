@@ -13,4 +13,12 @@ public struct DownloadError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     public var description: String { host.isEmpty ? message : "\(host): \(message)" }
+
+    /// What a private job may show: the HTTP status, if there was one, and nothing of hosts or
+    /// paths (the job's own, or a redirect's).
+    public var withheldDescription: String {
+        let words = message.split(separator: " ")
+        let status = zip(words, words.dropFirst()).first { $0.0 == "HTTP" && $0.1.count == 3 && $0.1.allSatisfy(\.isNumber) }?.1
+        return (status.map { "HTTP \($0)" } ?? "the download did not succeed") + " (details withheld: a private job)"
+    }
 }

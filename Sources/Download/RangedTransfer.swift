@@ -62,7 +62,8 @@ final class RangedTransfer: @unchecked Sendable {
     /// Downloads every part; returns the SHA-256, the connections used and the resumes.
     func run() throws(DownloadError) -> (String, Int, Int) {
         let count = parts.withLock { $0.count }
-        let follower = source.size.map { size in
+        // A server without ranges may have to start over: the file is hashed once it is whole.
+        let follower = source.acceptsRanges ? source.size.map { size in
             DigestFollower(target: target, size: size) { [self] in
                 self.parts.withLock { parts in
                     var prefix: UInt64 = 0
@@ -73,7 +74,7 @@ final class RangedTransfer: @unchecked Sendable {
                     return prefix
                 }
             }
-        }
+        } : nil
         let group = DispatchGroup()
         for _ in 0..<connections {
             group.enter()
@@ -116,9 +117,14 @@ final class RangedTransfer: @unchecked Sendable {
             if failed.withLock({ $0 != nil }) { return }
             let part = parts.withLock { $0[index] }
             if let end = part.end, part.start + part.done >= end { return }
-            var (request, host) = try session.request(source.url, headers: source.headers)
-            request.pinnedAddress = source.address
             let ranged = source.acceptsRanges
+            var headers = source.headers
+            // If-Range: a server whose file changed sends all of the new one (200), not a part of it.
+            if ranged, let validator = source.etag.flatMap({ $0.hasPrefix("W/") ? nil : $0 }) ?? source.lastModified {
+                headers["If-Range"] = validator
+            }
+            var (request, host) = try session.request(source.url, headers: headers)
+            request.pinnedAddress = source.address
             if ranged {
                 request.rangeStart = part.start + part.done
                 request.rangeEnd = part.end.map { $0 - 1 }
@@ -132,10 +138,15 @@ final class RangedTransfer: @unchecked Sendable {
             var scratch: [UInt8] = []
             var status = 0
             var expectedFirst: UInt64?
+            var changed: String?
             do throws(HTTPError) {
                 try transfer.perform(request, head: { head in
                     status = head.status
                     expectedFirst = head.rangeFirst
+                    if (200..<300).contains(head.status), let change = self.source.change(in: head) {
+                        changed = change
+                        return false
+                    }
                     return ranged ? head.status == 206 && head.rangeFirst == offset : head.status == 200
                 }, body: { chunk in
                     guard let cipher else { return self.write(chunk, part: index) }
@@ -150,6 +161,11 @@ final class RangedTransfer: @unchecked Sendable {
                 if part.end == nil { return }
             } catch {
                 if session.isCancelled() { throw DownloadError(host: host, message: "cancelled", retryable: false) }
+                if let changed {
+                    throw DownloadError(
+                        host: host, message: "the file changed on the server while it downloaded: \(changed) (GET \(Session.shown(source.url)))",
+                        retryable: true)
+                }
                 if let failure = failed.withLock({ $0 }) { throw failure }
                 if error.kind == .stopped && status != 0 && !(ranged ? status == 206 && expectedFirst == offset : status == 200) {
                     let what = "GET \(Session.shown(source.url))" + (ranged ? " bytes \(offset)-" : "")

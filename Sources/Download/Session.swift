@@ -11,6 +11,19 @@ struct DownloadSource: Sendable {
     var size: UInt64?
     var acceptsRanges: Bool
     var fileName: String?
+    /// The probe's `ETag` and `Last-Modified`: every later part must come from the same file.
+    var etag: String?
+    var lastModified: String?
+
+    /// Why a later answer is not from the file the probe saw, or nil.
+    func change(in head: HTTPResponseHead) -> String? {
+        if let etag, let other = head.headers["etag"], other != etag { return "its ETag went from \(etag) to \(other)" }
+        if let lastModified, let other = head.headers["last-modified"], other != lastModified {
+            return "its Last-Modified went from \(lastModified) to \(other)"
+        }
+        if let size, let total = head.rangeTotal, total != size { return "its size went from \(size) to \(total) bytes" }
+        return nil
+    }
 }
 
 /// One download's shared state: options, the deadline, cancellation, and the requests that
@@ -31,8 +44,11 @@ struct Session: Sendable {
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw DownloadError(host: HTTPTransfer.host(of: url), message: "only http and https URLs are downloaded", retryable: false)
         }
-        let host = HTTPTransfer.host(of: url)
-        guard !host.isEmpty else { throw DownloadError(host: "", message: "the URL has no host", retryable: false) }
+        // The host as curl reads it: the one checked is the one connected to.
+        guard let parsed = HTTPURL(url), parsed.scheme == "http" || parsed.scheme == "https" else {
+            throw DownloadError(host: HTTPTransfer.host(of: url), message: "the URL cannot be read (\(Self.shown(url)))", retryable: false)
+        }
+        let host = parsed.host
         let address = try checkedAddress(host)
         var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
         request.pinnedAddress = address
@@ -78,7 +94,11 @@ struct Session: Sendable {
     func fetchPage(_ page: PageRequest) throws(DownloadError) -> FetchedPage {
         let transfer = try makeTransfer()
         var url = page.url
+        var visited: Set<String> = []
         for _ in 0...options.maximumRedirects {
+            guard visited.insert(url).inserted else {
+                throw DownloadError(host: HTTPTransfer.host(of: url), message: "redirect loop at \(Self.shown(url))", retryable: false)
+            }
             let (request, host) = try self.request(url, method: page.method, headers: page.headers, body: page.body)
             var body: [UInt8] = []
             var tooLarge = false
@@ -149,7 +169,8 @@ struct Session: Sendable {
             case 206:
                 return DownloadSource(
                     url: url, host: host, address: request.pinnedAddress ?? "", headers: direct.headers, size: head.rangeTotal ?? direct.size,
-                    acceptsRanges: head.rangeTotal != nil, fileName: Self.fileName(head, url: url))
+                    acceptsRanges: head.rangeTotal != nil, fileName: Self.fileName(head, url: url),
+                    etag: head.headers["etag"], lastModified: head.headers["last-modified"])
             case 200:
                 return DownloadSource(
                     url: url, host: host, address: request.pinnedAddress ?? "", headers: direct.headers, size: head.contentLength ?? direct.size,

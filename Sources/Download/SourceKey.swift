@@ -15,10 +15,27 @@ public enum SourceKey {
         components.host = host
         components.user = nil
         components.password = nil
-        components.fragment = nil
+        components.fragment = fileSelector(host: host, path: components.path, fragment: components.fragment)
         if components.port == (scheme == "https" ? 443 : 80) { components.port = nil }
         if components.percentEncodedPath.isEmpty { components.percentEncodedPath = "/" }
         return components.string
+    }
+
+    /// The part of a fragment that picks the file, kept in the key: an old MEGA link's `!handle`
+    /// (`#!handle!key`; the key is dropped: it decrypts, it does not choose) and a Pixeldrain
+    /// list's `item=N`. Any other fragment never reaches the server and is dropped.
+    static func fileSelector(host: String, path: String, fragment: String?) -> String? {
+        guard let fragment, !fragment.isEmpty else { return nil }
+        if host == "mega.nz" || host == "mega.co.nz" || host.hasSuffix(".mega.nz") || host.hasSuffix(".mega.co.nz") {
+            let fields = fragment.split(separator: "!", omittingEmptySubsequences: false)
+            // "!handle!key" (file) or "F!handle!key" (folder).
+            guard fields.count >= 2, fields[0].isEmpty || fields[0] == "F" else { return nil }
+            return fields[0] + "!" + fields[1]
+        }
+        if host == "pixeldrain.com" || host.hasSuffix(".pixeldrain.com"), path.hasPrefix("/l/") {
+            return fragment.split(separator: "&").first { $0.hasPrefix("item=") }.map(String.init)
+        }
+        return nil
     }
 
     /// The key of `url` (hex SHA-256 of the normalised form), or nil for a non-http(s) URL.

@@ -124,12 +124,15 @@ enum QueueCommands {
     private static func stats(_ arguments: [String], configuration: DumpConfiguration) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valued: [], flags: ["--json"])
         guard parsed.positionals.isEmpty else { throw UsageError("stats takes no argument") }
-        let stats = try open(configuration).stats()
+        var stats = try open(configuration).stats()
+        // Every counter, zeros included, in both forms.
+        let keys = ["submitted", "completed", "failed", "cancelled", "retried", "released", "lease_expired", "fence_rejected", "published"]
+        for key in keys where stats[key] == nil { stats[key] = 0 }
         if parsed.flags.contains("--json") {
             CommandLineTool.printOut(try CommandLineTool.encodeJSON(stats))
         } else {
-            let keys = ["submitted", "completed", "failed", "cancelled", "retried", "released", "lease_expired", "fence_rejected"]
-            CommandLineTool.printOut(keys.map { "\($0) \(stats[$0] ?? 0)" }.joined(separator: "\n"))
+            let extra = stats.keys.filter { !keys.contains($0) }.sorted()
+            CommandLineTool.printOut((keys + extra).map { "\($0) \(stats[$0] ?? 0)" }.joined(separator: "\n"))
         }
         return 0
     }
@@ -150,7 +153,9 @@ enum QueueCommands {
             let line = { (key: String) in (fields[key] as? String).map { "  " + key.padding(toLength: 11, withPad: " ", startingAt: 0) + JobRequest.escapingControls($0) } }
             CommandLineTool.printOut((["already dumped: \(shown)"] + ["repository", "branch", "commit", "dumped_by"].compactMap(line)).joined(separator: "\n"))
         } else {
-            CommandLineTool.printOut("not dumped yet: \(shown)")
+            // The shown URL hides its query, which counts: say that there was one.
+            let hidden = !isDigest && (query.contains("?") || query.contains("@"))
+            CommandLineTool.printOut("not dumped yet: \(shown)" + (hidden ? " (with the query or credentials it was given, which are not shown)" : ""))
         }
         return record == nil ? 3 : 0
     }

@@ -34,7 +34,9 @@ enum WorkDirectories {
                     if announcesInterrupt.load(ordering: .relaxed) {
                         FileHandle.standardError.write(Data("\ndumpyard: interrupted\n".utf8))
                     }
-                    exit(128 + sig)
+                    // _exit, not exit: the other threads are still dumping, and exit's teardown
+                    // (atexit handlers, static destructors) under them crashes now and then.
+                    _exit(128 + sig)
                 }
                 source.resume()
                 handlers.append(source)

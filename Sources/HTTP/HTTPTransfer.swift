@@ -53,6 +53,9 @@ public final class HTTPTransfer {
         check(ccurl_setopt_string(handle, CURLOPT_URL, request.url), CURLOPT_URL)
         check(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), CURLOPT_PROTOCOLS_STR)
         check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), CURLOPT_NOSIGNAL)
+        // No proxy from the environment (http_proxy, ALL_PROXY): a proxy would resolve the host
+        // itself, past the address policy and the pin.
+        check(ccurl_setopt_string(handle, CURLOPT_PROXY, ""), CURLOPT_PROXY)
         // Body chunks of up to 512 KiB instead of 16 KiB: one write and one lock per chunk.
         check(ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10), CURLOPT_BUFFERSIZE)
         check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), CURLOPT_FOLLOWLOCATION)
@@ -76,9 +79,12 @@ public final class HTTPTransfer {
             headerLines.append("Range: bytes=\(start)-" + (request.rangeEnd.map(String.init) ?? ""))
         }
         if !headerLines.isEmpty { check(ccurl_setopt_list(handle, CURLOPT_HTTPHEADER, list(headerLines)), CURLOPT_HTTPHEADER) }
-        if let address = request.pinnedAddress, let port = Self.port(of: request.url) {
+        if let address = request.pinnedAddress {
+            // A pinned request goes out with its RESOLVE entry or not at all.
+            guard let parsed = HTTPURL(request.url) else { throw HTTPError(kind: .other, host: host, message: "curl cannot read the URL") }
             let shown = address.contains(":") ? "[\(address)]" : address
-            check(ccurl_setopt_list(handle, CURLOPT_RESOLVE, list(["\(host):\(port):\(shown)"])), CURLOPT_RESOLVE)
+            let entry = parsed.host.contains(":") ? "[\(parsed.host)]" : parsed.host
+            check(ccurl_setopt_list(handle, CURLOPT_RESOLVE, list(["\(entry):\(parsed.port):\(shown)"])), CURLOPT_RESOLVE)
         }
         switch request.method {
         case "GET": break
@@ -128,26 +134,13 @@ public final class HTTPTransfer {
 
     /// The host of an http(s) URL (no credentials, no port, no brackets).
     public static func host(of url: String) -> String {
+        if let parsed = HTTPURL(url) { return parsed.host }
+        // Not a URL curl reads (only for messages: such a URL is never fetched).
         var rest = Substring(url)
         if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            return String(authority[authority.index(after: authority.startIndex)..<close])
-        }
         return String(authority.prefix { $0 != ":" }).lowercased()
-    }
-
-    /// The port of an http(s) URL, explicit or by scheme.
-    static func port(of url: String) -> Int? {
-        let https = url.lowercased().hasPrefix("https://")
-        var rest = Substring(url)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
-        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if let close = authority.lastIndex(of: "]") { authority = authority[authority.index(after: close)...] }
-        if let colon = authority.lastIndex(of: ":") { return Int(authority[authority.index(after: colon)...]) }
-        return https ? 443 : 80
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

@@ -184,10 +184,12 @@ public final class JobQueue {
     }
 
     /// Remembers a finished dump under its source URL key and its firmware digest, for the
-    /// "already dumped" answers that come before any download.
-    public func remember(dump record: String, urlKey: String?, digest: String?) throws(QueueError) {
-        if let urlKey { _ = try call(["HSET", prefix + "index:url", urlKey, record]) }
-        if let digest { _ = try call(["HSET", prefix + "index:digest", digest, record]) }
+    /// "already dumped" answers that come before any download. `keepExisting` leaves an entry
+    /// already there alone (a job that found its build dumped does not become its dumper).
+    public func remember(dump record: String, urlKey: String?, digest: String?, keepExisting: Bool = false) throws(QueueError) {
+        let set = keepExisting ? "HSETNX" : "HSET"
+        if let urlKey { _ = try call([set, prefix + "index:url", urlKey, record]) }
+        if let digest { _ = try call([set, prefix + "index:digest", digest, record]) }
     }
 
     /// The dump recorded for a URL key or a firmware digest, if any.

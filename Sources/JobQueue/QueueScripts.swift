@@ -192,7 +192,7 @@ enum QueueScripts {
           return {'STALE', f[1] or 'UNKNOWN'}
         end
         redis.call('HSET', k, 'result', ARGV[4], 'step', 10, 'pct', 100, 'step_name', 'notify')
-        redis.call('HDEL', k, 'detail')
+        redis.call('HDEL', k, 'detail', 'last_error')
         finished(id, k, 'COMPLETED')
         redis.call('HINCRBY', p .. 'stats', 'completed', 1)
         return {'OK'}

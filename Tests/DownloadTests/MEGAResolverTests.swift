@@ -104,7 +104,7 @@ import Testing
             == .failure("MEGA: the link's key is not 32 bytes of base64url"))
         #expect(resolver.next(for: "https://mega.nz/file/\(handle)#not/base64+", after: []) == .failure("MEGA: the link's key is not 32 bytes of base64url"))
         #expect(resolver.next(for: "https://mega.nz/file/a%22%7D%5D#\(base64url(linkKey))", after: [])
-            == .failure("MEGA: not a file link: https://mega.nz/file/a%22%7D%5D#\(base64url(linkKey))"))
+            == .failure("MEGA: not a file link: https://mega.nz/file/a%22%7D%5D"), "the key stays out of the message")
         #expect(resolver.next(for: "https://mega.nz/", after: []) == .failure("MEGA: not a file link: https://mega.nz/"))
         #expect(!resolver.handles("https://mega.nz.evil.example/file/\(handle)#\(base64url(linkKey))"))
     }

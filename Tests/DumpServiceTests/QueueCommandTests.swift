@@ -39,6 +39,7 @@ import Testing
         let stats = try dumpyard(["stats", "--json"], redis: url)
         let counters = try #require(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Int])
         #expect(counters["submitted"] == 3 && counters["cancelled"] == 1)
+        #expect(counters["completed"] == 0 && counters["published"] == 0, "every counter, zeros included: \(counters)")
     }
 
     @Test func usageErrorsAndAnUnreachableQueue() throws {
@@ -51,6 +52,10 @@ import Testing
         #expect(try dumpyard(["submit", "ftp://x/y"], redis: "redis://127.0.0.1:\(port)").status == 2)
         #expect(try dumpyard(["submit", "/no/such/file.zip"], redis: "redis://127.0.0.1:\(port)").stderr.contains("no such file"))
         #expect(try dumpyard(["submit", "x", "--priority", "12"], redis: "redis://127.0.0.1:\(port)").status == 2)
+        let badWorker = try Tool.run(
+            TestPaths.dumpyardBinary, ["worker", "w"],
+            environment: ["REDIS_URL": "redis://127.0.0.1:\(port)", "ALLOW_PRIVATE_URLS": "banana", "WORK_DIR_BASE": NSTemporaryDirectory() + "/dy-bad-worker"])
+        #expect(badWorker.status == 1 && badWorker.stderr.contains("ALLOW_PRIVATE_URLS"), "a bad download setting stops the worker at start: \(badWorker.stderr)")
         let badURL = try dumpyard(["stats"], redis: "rediss://host")
         #expect(badURL.status == 1 && badURL.stderr.contains("REDIS_URL"))
     }

@@ -65,8 +65,8 @@ final class QueueRig: @unchecked Sendable {
 
     /// Submits a synthetic job (`synthetic:ms=…&fail=…&child=…`) or any URL.
     @discardableResult
-    func submit(_ id: String, _ url: String = "synthetic:ms=20", priority: Int = 5, maxRetries: Int = 3) throws -> SubmitOutcome {
-        let payload = Array(try JSONEncoder().encode(JobRequest(url: url, requestedBy: "fault-test")))
+    func submit(_ id: String, _ url: String = "synthetic:ms=20", priority: Int = 5, maxRetries: Int = 3, force: Bool = false) throws -> SubmitOutcome {
+        let payload = Array(try JSONEncoder().encode(JobRequest(url: url, force: force, requestedBy: "fault-test")))
         let outcome = try queue.submit(id: id, payload: payload, priority: priority, maxRetries: maxRetries)
         if !submitted.contains(id) { submitted.append(id) }
         return outcome

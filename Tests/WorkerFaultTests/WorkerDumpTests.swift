@@ -120,7 +120,7 @@ extension WorkerFaultTests {
         let byDigest = try Tool.run(TestPaths.dumpyardBinary, ["lookup", String(digest), "--json"], environment: environment)
         #expect(byDigest.status == 0 && byDigest.stdout.contains("\"found\":true"), "\(byDigest.stdout)")
         let unknown = try Tool.run(TestPaths.dumpyardBinary, ["lookup", url + "?other=1"], environment: environment)
-        #expect(unknown.status == 3 && unknown.stdout.contains("not dumped yet"))
+        #expect(unknown.status == 3 && unknown.stdout.contains("not dumped yet") && unknown.stdout.contains("not shown"), "\(unknown.stdout)")
 
         try rig.submit("same-url", url + "?token=secret")
         #expect(rig.waitQuiescent(.seconds(60)), explain([worker]))
@@ -134,6 +134,13 @@ extension WorkerFaultTests {
         #expect(copy["status"] as? String == "already_dumped" && copy["dumped_by"] as? String == "first", "\(copy)")
         #expect(try requests() > downloaded, "another URL is downloaded, then found by its bytes")
         #expect(!worker.output.contains("secret"))
+
+        // A forced job of the same build changes nothing and does not become its dumper.
+        try rig.submit("forced", url + "?token=secret", force: true)
+        #expect(rig.waitQuiescent(.seconds(60)), explain([worker]))
+        #expect(try result(rig, "forced")["status"] as? String == "already_dumped")
+        let after = try Tool.run(TestPaths.dumpyardBinary, ["lookup", url + "?token=secret", "--json"], environment: environment)
+        #expect(after.stdout.contains("\"dumped_by\":\"first\""), "\(after.stdout)")
         try rig.checkInvariants()
     }
 

@@ -10,7 +10,7 @@ enum GoogleDriveConfirmation {
         }
         if let link = html.tags(named: "a").first(where: { $0["id"] == "uc-download-link" }), let href = link["href"] {
             guard let url = googleURL(href, base: page.url) else {
-                return .failure("\(host): the \"Download anyway\" link leads off Google: \(ResolverRules.quoted(href))")
+                return .failure("\(host): the \"Download anyway\" link leads off Google: \(ResolverRules.quotedLink(href))")
             }
             return .download(DirectDownload(url: url, headers: cookieHeader(page)))
         }
@@ -19,7 +19,7 @@ enum GoogleDriveConfirmation {
 
     private static func formStep(_ form: HTMLDocument.Tag, in html: HTMLDocument, page: FetchedPage, host: String) -> ResolveStep {
         guard let action = form["action"], let base = googleURL(action, base: page.url) else {
-            return .failure("\(host): the download form has no action on a Google host: \(ResolverRules.quoted(form["action"] ?? ""))")
+            return .failure("\(host): the download form has no action on a Google host: \(ResolverRules.quotedLink(form["action"] ?? ""))")
         }
         let inputs = html.tags.drop { $0.end <= form.end }.prefix { $0.name != "/form" && $0.name != "form" }.filter { $0.name == "input" }
         let fields = inputs.compactMap { input -> (String, String)? in

@@ -19,9 +19,9 @@ public struct GoogleDriveResolver: LinkResolver {
     }
 
     private func resolve(_ url: String, _ pages: [FetchedPage]) -> ResolveStep {
-        guard let link = ShareLink(url), handles(url) else { return failure("not a Google Drive link: \(ResolverRules.quoted(url))") }
+        guard let link = ShareLink(url), handles(url) else { return failure("not a Google Drive link: \(ResolverRules.quotedLink(url))") }
         if link.segments.contains("folders") { return failure("folder links are not supported, only links to one file") }
-        guard let id = Self.fileID(of: link) else { return failure("no file id in \(ResolverRules.quoted(url))") }
+        guard let id = Self.fileID(of: link) else { return failure("no file id in \(ResolverRules.quotedLink(url))") }
         var downloadURL = "https://drive.usercontent.google.com/download?id=\(id)&export=download"
         if let key = link.query("resourcekey"), Self.isToken(key) { downloadURL += "&resourcekey=\(key)" }
         switch pages.count {

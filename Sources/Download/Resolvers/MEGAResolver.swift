@@ -19,14 +19,14 @@ public struct MEGAResolver: LinkResolver {
     }
 
     private func resolve(_ url: String, _ pages: [FetchedPage]) -> ResolveStep {
-        guard let share = ShareLink(url), handles(url) else { return failure("not a MEGA link: \(ResolverRules.quoted(url))") }
+        guard let share = ShareLink(url), handles(url) else { return failure("not a MEGA link: \(ResolverRules.quotedLink(url))") }
         let link: MEGALink
         do {
             link = try MEGALink(share)
         } catch {
             switch error {
             case .folder: return .failure("MEGA folder links are not supported")
-            case .notAFileLink: return failure("not a file link: \(ResolverRules.quoted(url))")
+            case .notAFileLink: return failure("not a file link: \(ResolverRules.quotedLink(url))")
             case .noKey: return failure("the link has no key (the part after #)")
             case .badKey: return failure("the link's key is not 32 bytes of base64url")
             }

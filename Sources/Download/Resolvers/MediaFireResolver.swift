@@ -19,11 +19,11 @@ public struct MediaFireResolver: LinkResolver {
     }
 
     private func resolve(_ url: String, _ pages: [FetchedPage]) -> ResolveStep {
-        guard let link = ShareLink(url), handles(url) else { return failure("not a MediaFire link: \(ResolverRules.quoted(url))") }
+        guard let link = ShareLink(url), handles(url) else { return failure("not a MediaFire link: \(ResolverRules.quotedLink(url))") }
         if link.segments.first == "folder" || link.query.first?.name.hasPrefix("folder") == true {
             return failure("folder links are not supported, only links to one file")
         }
-        guard let key = Self.fileKey(of: link) else { return failure("no file key in \(ResolverRules.quoted(url))") }
+        guard let key = Self.fileKey(of: link) else { return failure("no file key in \(ResolverRules.quotedLink(url))") }
         switch pages.count {
         case 0: return .fetch(PageRequest(url: Self.pageURL(for: link, key: key)))
         case 1: return read(pages[0])

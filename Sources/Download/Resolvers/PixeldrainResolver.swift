@@ -18,17 +18,17 @@ public struct PixeldrainResolver: LinkResolver {
     }
 
     private func resolve(_ url: String, _ pages: [FetchedPage]) -> ResolveStep {
-        guard let link = ShareLink(url), handles(url) else { return failure("not a Pixeldrain link: \(ResolverRules.quoted(url))") }
+        guard let link = ShareLink(url), handles(url) else { return failure("not a Pixeldrain link: \(ResolverRules.quotedLink(url))") }
         let s = link.segments
         switch (s.first, s.count) {
         case ("u", 2...):
-            guard let id = Self.id(s[1]) else { return failure("bad file id in \(ResolverRules.quoted(url))") }
+            guard let id = Self.id(s[1]) else { return failure("bad file id in \(ResolverRules.quotedLink(url))") }
             return file(id, pages)
         case ("l", 2...):
-            guard let id = Self.id(s[1]) else { return failure("bad list id in \(ResolverRules.quoted(url))") }
+            guard let id = Self.id(s[1]) else { return failure("bad list id in \(ResolverRules.quotedLink(url))") }
             let item = Self.item(in: link.fragment)
             if link.fragment?.hasPrefix("item=") == true, item == nil {
-                return failure("bad item number in \(ResolverRules.quoted(url))")
+                return failure("bad item number in \(ResolverRules.quotedLink(url))")
             }
             return list(id, item: item, pages)
         case ("api", 3...) where s[1] == "file" || s[1] == "filesystem":
@@ -38,7 +38,7 @@ public struct PixeldrainResolver: LinkResolver {
             let rest = link.encodedPath.dropFirst("/d".count)
             return .download(DirectDownload(url: "https://pixeldrain.com/api/filesystem\(rest)"))
         default:
-            return failure("not a file or list link: \(ResolverRules.quoted(url))")
+            return failure("not a file or list link: \(ResolverRules.quotedLink(url))")
         }
     }
 

@@ -19,15 +19,15 @@ public struct SourceForgeResolver: LinkResolver {
     }
 
     private func resolve(_ url: String, _ pages: [FetchedPage]) -> ResolveStep {
-        guard let link = ShareLink(url), handles(url) else { return failure("not a SourceForge project link: \(ResolverRules.quoted(url))") }
+        guard let link = ShareLink(url), handles(url) else { return failure("not a SourceForge project link: \(ResolverRules.quotedLink(url))") }
         // Percent-encoded segments, so names with spaces or "#" stay as the link wrote them.
         let encoded = link.encodedPath.split(separator: "/").map(String.init)
-        guard encoded.count >= 2, Self.isProjectName(encoded[1]) else { return failure("no project name in \(ResolverRules.quoted(url))") }
-        guard encoded.count >= 4, encoded[2] == "files" else { return failure("the link is a project page, not a file: \(ResolverRules.quoted(url))") }
+        guard encoded.count >= 2, Self.isProjectName(encoded[1]) else { return failure("no project name in \(ResolverRules.quotedLink(url))") }
+        guard encoded.count >= 4, encoded[2] == "files" else { return failure("the link is a project page, not a file: \(ResolverRules.quotedLink(url))") }
         var path = Array(encoded[3...])
         if path.last == "download" { path.removeLast() }
         guard !path.isEmpty, !link.segments.contains("."), !link.segments.contains("..") else {
-            return failure("the link names no file: \(ResolverRules.quoted(url))")
+            return failure("the link names no file: \(ResolverRules.quotedLink(url))")
         }
         if path == ["latest"] { return latest(link, pages) }
         guard pages.isEmpty else { return ResolverRules.tooManyAnswers(pages.count, expected: 0, host: name) }

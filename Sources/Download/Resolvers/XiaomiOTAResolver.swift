@@ -21,9 +21,9 @@ public struct XiaomiOTAResolver: LinkResolver {
     }
 
     private func resolve(_ url: String, _ pages: [FetchedPage]) -> ResolveStep {
-        guard let link = ShareLink(url), handles(url) else { return .failure("\(name): not a Xiaomi OTA link: \(ResolverRules.quoted(url))") }
+        guard let link = ShareLink(url), handles(url) else { return .failure("\(name): not a Xiaomi OTA link: \(ResolverRules.quotedLink(url))") }
         guard !link.segments.isEmpty, !link.segments.contains(".."), !link.segments.contains(".") else {
-            return .failure("\(name): the link names no file: \(ResolverRules.quoted(url))")
+            return .failure("\(name): the link names no file: \(ResolverRules.quotedLink(url))")
         }
         if link.host == "cdnorg.d.miui.com" || link.host == Self.bucketHost {
             return pages.isEmpty ? .download(DirectDownload(url: url)) : ResolverRules.tooManyAnswers(pages.count, expected: 0, host: name)

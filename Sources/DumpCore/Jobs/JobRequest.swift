@@ -73,8 +73,13 @@ public struct JobRequest: Sendable, Hashable, Codable {
         if bare.hasPrefix("file://") {
             traces.append(String(bare.dropFirst("file://".count)))
         } else if bare.contains("://"), afterScheme.count > 2 {
-            traces.append(String(afterScheme[2]))  // host[:port]
-            traces.append(String(afterScheme[2].split(separator: ":").first ?? ""))
+            let authority = afterScheme[2]
+            traces.append(String(authority))  // host[:port]
+            if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+                traces.append(String(authority[authority.index(after: authority.startIndex)..<close]))  // an IPv6 literal, bare
+            } else {
+                traces.append(String(authority.split(separator: ":").first ?? ""))
+            }
             traces.append("/" + afterScheme.dropFirst(3).joined(separator: "/"))
         } else if bare.hasPrefix("/") {
             traces.append(bare)
@@ -90,15 +95,25 @@ public struct JobRequest: Sendable, Hashable, Codable {
 }
 
 extension String {
-    /// Every occurrence of `target` replaced (no Foundation in this module).
+    /// Every occurrence of `target` replaced, ASCII letters compared without case (host names are
+    /// shown lower-cased); no Foundation in this module.
     func replacingEvery(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
+        let needle = Array(target.utf8).map(Self.asciiLower)
+        guard !needle.isEmpty else { return self }
+        let bytes = Array(utf8)
+        var result: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if index + needle.count <= bytes.count, needle.indices.allSatisfy({ Self.asciiLower(bytes[index + $0]) == needle[$0] }) {
+                result += replacement.utf8
+                index += needle.count
+            } else {
+                result.append(bytes[index])
+                index += 1
+            }
         }
-        return result + rest
+        return String(decoding: result, as: UTF8.self)
     }
+
+    private static func asciiLower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte + 0x20 : byte }
 }

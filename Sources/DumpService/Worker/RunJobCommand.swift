@@ -41,6 +41,8 @@ enum RunJobCommand {
         let firmware: String
         var digest: String?
         if request.url.lowercased().hasPrefix("http://") || request.url.lowercased().hasPrefix("https://") {
+            // Step 2 starts now, so a download that fails at once is reported as step 2.
+            emit(.progress(DumpStep.download.rawValue, 0, "starting the download"))
             switch download(request, into: configuration.workDirectoryBase, environment: environment) {
             case .success(let result):
                 firmware = result.path
@@ -90,8 +92,10 @@ enum RunJobCommand {
                 emit(.progress(step, progress.total.map { Double(progress.received) / Double(max($0, 1)) } ?? 0, describe(progress)))
             })
         } catch {
-            // Messages name the host and the path, never the query, credentials or a private URL.
-            return .failure(JobFailureReport(step: step, message: "download failed: \(error)", retryable: error.retryable))
+            // Messages name the host and the path, never the query or credentials. A private job's
+            // keep only the HTTP status: hosts and paths (of redirects too) stay out entirely.
+            let message = request.isPrivate ? error.withheldDescription : "\(error)"
+            return .failure(JobFailureReport(step: step, message: "download failed: " + message, retryable: error.retryable))
         }
     }
 

@@ -1,3 +1,4 @@
+internal import Download
 internal import DumpCore
 internal import Foundation
 internal import JobQueue
@@ -12,6 +13,11 @@ enum WorkerCommand {
         let endpoint: RedisEndpoint
         do { endpoint = try RedisEndpoint(url: configuration.redisURL) } catch {
             throw CommandLineTool.CommandFailure("REDIS_URL: \(error.description)")
+        }
+        // A download setting that every job would trip over stops the worker here, not each job
+        // (which would move the whole queue into the dead letter).
+        do throws(DownloadError) { _ = try DownloadSettings.options(environment) } catch {
+            throw CommandLineTool.CommandFailure("worker cannot start: \(error.message)")
         }
         let log = WorkerLog(worker: settings.id)
         blockStopSignals()

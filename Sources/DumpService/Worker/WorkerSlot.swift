@@ -203,7 +203,12 @@ final class WorkerSlot: Sendable {
         guard var decoded = JobEvent.decode(JobRecord.self, from: record) else { return }
         decoded.dumpedBy = decoded.dumpedBy ?? job
         let indexed = JobEvent.encode(decoded)
-        _ = link.attempt("index") { queue throws(QueueError) in try queue.remember(dump: indexed, urlKey: urlKey, digest: digest) }
+        // A job that found its build already dumped (a forced job that changed nothing) fills gaps
+        // in the index but does not replace the job that dumped it.
+        let keepExisting = decoded.status == "already_dumped"
+        _ = link.attempt("index") { queue throws(QueueError) in
+            try queue.remember(dump: indexed, urlKey: urlKey, digest: digest, keepExisting: keepExisting)
+        }
     }
 
     /// Puts the job where it belongs after a failure or a stop; nothing is published.

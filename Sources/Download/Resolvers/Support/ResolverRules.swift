@@ -3,6 +3,9 @@ enum ResolverRules {
     /// An answer larger than this is refused: no real share page or API answer comes close.
     static let maxAnswerBytes = 4 << 20
 
+    /// A link for a message: without credentials, query or fragment (tokens, MEGA keys), quoted.
+    static func quotedLink(_ url: String) -> String { quoted(Session.shown(url)) }
+
     /// Text from a page put in a message: one line, printable, at most 200 characters.
     static func quoted(_ text: String) -> String {
         let line = text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? " " : Character($0) }
@@ -16,9 +19,9 @@ enum ResolverRules {
     static func checked(_ step: ResolveStep, host: String) -> ResolveStep {
         switch step {
         case .fetch(let request) where !ShareLink.isWeb(request.url):
-            return .failure("\(host): refusing to fetch a link that is not http(s): \(quoted(request.url))")
+            return .failure("\(host): refusing to fetch a link that is not http(s): \(quotedLink(request.url))")
         case .download(let download) where !ShareLink.isWeb(download.url):
-            return .failure("\(host): the download link is not http(s): \(quoted(download.url))")
+            return .failure("\(host): the download link is not http(s): \(quotedLink(download.url))")
         default:
             return step
         }
@@ -27,7 +30,7 @@ enum ResolverRules {
     /// The failure for a page that is too large, or nil when `page` is within bounds.
     static func oversized(_ page: FetchedPage, host: String) -> ResolveStep? {
         guard page.body.count > maxAnswerBytes else { return nil }
-        return .failure("\(host): the answer from \(quoted(page.url)) is too large (\(page.body.count) bytes)")
+        return .failure("\(host): the answer from \(quotedLink(page.url)) is too large (\(page.body.count) bytes)")
     }
 
     /// The failure for being called with more answers than the resolver asked for.
