@@ -27,7 +27,7 @@ import Testing
         #expect(Self.living(inGroup: rig.state.pids["nginx"] ?? 0).count >= 2, "nginx master and worker")
         let stopping = Date()
         rig.stop()
-        #expect(Date().timeIntervalSince(stopping) < 3, "SIGTERM ends it; the SIGKILL fallback waits 5 s")
+        #expect(Date().timeIntervalSince(stopping) < 4, "SIGTERM ends it; the SIGKILL fallback waits 5 s")
         #expect(groups.allSatisfy { Self.living(inGroup: $0).isEmpty }, "\(groups.map { Self.living(inGroup: $0) })")
         #expect(throws: RigFailed.self, "nothing listens") {
             try rig.request("GET", rig.url + "/-/rig/health", body: nil, headers: [])
