@@ -21,8 +21,15 @@ public final class Rig: Sendable {
 
     public init() throws {
         directory = try TemporaryDirectory("rig")
-        let started = try Tool.check(Self.python, [Self.script, "start", "--dir", directory.file("run")])
-        state = try JSONDecoder().decode(State.self, from: started.stdoutBytes)
+        let run = directory.file("run")
+        let started = try Tool.check(Self.python, [Self.script, "start", "--dir", run])
+        do {
+            state = try JSONDecoder().decode(State.self, from: started.stdoutBytes)
+        } catch {
+            // No deinit runs for a half-made instance: stop what was started here.
+            _ = try? Tool.run(Self.python, [Self.script, "stop", "--dir", run])
+            throw error
+        }
     }
 
     deinit { stop() }
