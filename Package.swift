@@ -106,6 +106,8 @@ let package = Package(
         /** The fault-injection suite (reference/queue.md §5): worker processes against a real redis-server. */
         .testTarget(
             name: "WorkerFaultTests", dependencies: ["JobQueue", "Redis", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
+        /** The local GitLab rig (fixtures/rig): the stand-in, git and LFS through real clients, python-gitlab conformance. */
+        .testTarget(name: "RigTests", dependencies: ["DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "DumpServiceTests", dependencies: ["DumpService", "DumpCore", "DumpTestSupport"],
             swiftSettings: strictSettings),

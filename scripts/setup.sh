@@ -21,8 +21,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  # A policy-rc.d that answers 101 keeps the packages from starting their services (a system nginx
+  # on port 80, fcgiwrap): the tests start their own. Ours only if there was none.
+  guard=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    guard=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$guard" >/dev/null
+    "${sudo_cmd[@]}" chmod +x "$guard"
+    trap '[ -z "$guard" ] || "${sudo_cmd[@]}" rm -f "$guard"' EXIT
+  fi
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$guard" ]; then "${sudo_cmd[@]}" rm -f "$guard"; guard=""; fi
 fi
 
 echo "setup: building dumpyard ($configuration)" >&2
