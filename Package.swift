@@ -102,7 +102,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Redis", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(
-            name: "DownloadTests", dependencies: ["Download", "Crypto", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
+            name: "DownloadTests", dependencies: ["Download", "HTTP", "Crypto", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
         /** The fault-injection suite (reference/queue.md §5): worker processes against a real redis-server. */
         .testTarget(
             name: "WorkerFaultTests", dependencies: ["JobQueue", "Redis", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),

@@ -10,49 +10,6 @@ import Testing
 @Suite struct AttackTests {
     // MARK: - Helpers
 
-    /// `fixtures/http/testserver.py` with its attack extras (`switch=`, raw routes, `--bind/--port`).
-    final class AttackServer: @unchecked Sendable {
-        let port: Int
-        let host: String
-        private let process: Process
-        private let directory: TemporaryDirectory
-
-        init(routes: [[String: Any]] = [], bind: String = "127.0.0.1", port: Int = 0) throws {
-            directory = try TemporaryDirectory("atk-http")
-            let portFile = directory.file("port")
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            var arguments = [TestPaths.fixture("http/testserver.py"), portFile]
-            if !routes.isEmpty {
-                let file = directory.file("routes.json")
-                try JSONSerialization.data(withJSONObject: routes).write(to: URL(fileURLWithPath: file))
-                arguments.append(file)
-            }
-            arguments += ["--bind", bind, "--port", String(port)]
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(10)
-            while !FileManager.default.fileExists(atPath: portFile) {
-                guard Date() < deadline, process.isRunning else {
-                    kill(process.processIdentifier, SIGKILL)
-                    throw CannotListen(address: "\(bind):\(port)")
-                }
-                usleep(20_000)
-            }
-            self.port = Int((try String(contentsOfFile: portFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            self.host = bind.contains(":") ? "[\(bind)]" : bind
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-
-        func url(_ path: String) -> String { "http://\(host):\(port)" + path }
-    }
-
     static func downloader(resolvers: [any LinkResolver] = [], _ adjust: (inout DownloadOptions) -> Void = { _ in }) throws -> Downloader {
         var options = DownloadOptions()
         options.policy = try AddressPolicy(environmentValue: "127.0.0.0/8")
@@ -85,10 +42,11 @@ import Testing
     /// resolves the host again by itself: the address the policy checked is not the one connected
     /// to (DNS rebinding). Shown with `localhost`: glibc (checked) says 127.0.0.1 only, curl's own
     /// resolution also tries ::1, which the policy (127.0.0.0/8 only) refuses. Needs port 80 on ::1.
-    @Test func anEmptyPortDropsTheAddressPin() throws {
-        let server: AttackServer
-        do { server = try AttackServer(bind: "::1", port: 80) } catch {
-            Issue.record("cannot listen on [::1]:80 (needs root and a free port 80): \(error)")
+    @Test(.enabled(if: getuid() == 0, "listening on port 80 needs root"))
+    func anEmptyPortDropsTheAddressPin() throws {
+        let server: HTTPTestServer
+        do { server = try HTTPTestServer(bind: "::1", port: 80) } catch {
+            Issue.record("cannot listen on [::1]:80 (is port 80 taken?): \(error)")
             return
         }
         let directory = try TemporaryDirectory("atk")
@@ -207,7 +165,7 @@ import Testing
     /// validators: the result is the old file's first 300,000 bytes followed by the new file's
     /// rest, accepted with a SHA-256 of that mix.
     @Test func aFileChangedBeforeTheResumeIsNotSplicedIntoAMix() throws {
-        let server = try AttackServer()
+        let server = try HTTPTestServer()
         let directory = try TemporaryDirectory("atk")
         // Request 1 is the probe, 2 the data (seed 5, cut after 300,000 bytes), 3 the resume (seed 6).
         let url = server.url("/files/changing.bin?size=2000000&seed=5&drop=2:300000&switch=2:6")
@@ -226,7 +184,7 @@ import Testing
     /// or a hostile server), the reported SHA-256 is not the SHA-256 of the file on disk. A server
     /// can so file its own bytes under another firmware's digest in the dedup index.
     @Test func aRestartWithoutRangesReportsTheDigestOfTheFileOnDisk() throws {
-        let server = try AttackServer()
+        let server = try HTTPTestServer()
         let directory = try TemporaryDirectory("atk")
         let url = server.url("/files/restart.bin?size=2000000&seed=5&ranges=0&drop=2:300000&switch=2:6")
         let result: DownloadResult
@@ -240,7 +198,7 @@ import Testing
 
     /// Same server, same file: a restart without ranges still gives the right digest (held).
     @Test func aRestartOfAnUnchangedFileKeepsItsDigest() throws {
-        let server = try AttackServer()
+        let server = try HTTPTestServer()
         let directory = try TemporaryDirectory("atk")
         let result = try Self.downloader().download(server.url("/files/same.bin?size=2000000&seed=5&ranges=0&drop=2:300000"), into: directory.path)
         #expect(result.sha256 == (try Self.sha256(result.path)) && result.resumes == 1)
@@ -248,7 +206,7 @@ import Testing
 
     /// Four ranged connections, the first three data answers cut: byte-identical to curl (held).
     @Test func dropsOnSeveralRangedConnectionsResumeToTheSameBytes() throws {
-        let server = try AttackServer()
+        let server = try HTTPTestServer()
         let directory = try TemporaryDirectory("atk")
         let result = try Self.downloader { $0.splitThreshold = 1 << 20 }.download(
             server.url("/files/multi.bin?size=9000000&seed=8&drop=4:70000"), into: directory.path)
@@ -260,7 +218,7 @@ import Testing
 
     /// Not enough disk for the announced size and the reserve: refused before the first byte (held).
     @Test func theFreeDiskCheckRefusesBeforeTheFirstByte() throws {
-        let server = try AttackServer()
+        let server = try HTTPTestServer()
         let directory = try TemporaryDirectory("atk")
         let error = #expect(throws: DownloadError.self) {
             try Self.downloader { $0.reserve = 1 << 55 }.download(server.url("/files/disk.bin?size=1000"), into: directory.path)
@@ -292,7 +250,7 @@ import Testing
     @Test func theSizeLimitHoldsWithoutAContentLength() throws {
         let directory = try TemporaryDirectory("atk")
         let file = try Self.raw(directory, "chunked", Self.chunked(3_000_000))
-        let server = try AttackServer(routes: [["path": "/big", "raw": file]])
+        let server = try HTTPTestServer(routes: [["path": "/big", "raw": file]])
         let out = directory.path + "/out"
         let error = #expect(throws: DownloadError.self) {
             try Self.downloader { $0.maximumSize = 1_000_000 }.download(server.url("/big"), into: out, createDirectory: true)
@@ -309,7 +267,7 @@ import Testing
         let data = try Self.raw(
             directory, "data",
             Array("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1999/2000\r\nContent-Length: 2000\r\n\r\n".utf8) + [UInt8](repeating: 0x42, count: 2000))
-        let server = try AttackServer(routes: [["path": "/lie", "raw": [probe, data]]])
+        let server = try HTTPTestServer(routes: [["path": "/lie", "raw": [probe, data]]])
         let out = directory.path + "/o"
         let error = #expect(throws: DownloadError.self) { try Self.downloader().download(server.url("/lie"), into: out, createDirectory: true) }
         // Caught by the size check of the data answer's Content-Range, before any byte is written.
@@ -323,7 +281,7 @@ import Testing
         let directory = try TemporaryDirectory("atk")
         let probe = try Self.raw(directory, "probe", Array("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n".utf8) + [UInt8](repeating: 0x41, count: 5000))
         let short = try Self.raw(directory, "short", Array("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".utf8) + [UInt8](repeating: 0x41, count: 1000))
-        let server = try AttackServer(routes: [["path": "/short", "raw": [probe, short]]])
+        let server = try HTTPTestServer(routes: [["path": "/short", "raw": [probe, short]]])
         let out = directory.path + "/o"
         let started = ContinuousClock.now
         let error = #expect(throws: DownloadError.self) {
@@ -340,7 +298,7 @@ import Testing
     @Test func aSilentServerIsCutByTheStallTimeout() throws {
         let directory = try TemporaryDirectory("atk")
         let nothing = try Self.raw(directory, "nothing", [])
-        let server = try AttackServer(routes: [["path": "/silent", "raw": nothing, "sleep": 30]])
+        let server = try HTTPTestServer(routes: [["path": "/silent", "raw": nothing, "sleep": 30]])
         let started = ContinuousClock.now
         let error = #expect(throws: DownloadError.self) {
             try Self.downloader { $0.stallTimeout = .seconds(2); $0.attempts = 1 }.download(server.url("/silent"), into: directory.path + "/o", createDirectory: true)
@@ -353,7 +311,7 @@ import Testing
     @Test func endlessHeadersAreCut() throws {
         let directory = try TemporaryDirectory("atk")
         let headers = try Self.raw(directory, "headers", Array(("HTTP/1.1 200 OK\r\n" + String(repeating: "X-A: b\r\n", count: 2000)).utf8))
-        let server = try AttackServer(routes: [["path": "/endless", "raw": headers, "drip": 0.005]])
+        let server = try HTTPTestServer(routes: [["path": "/endless", "raw": headers, "drip": 0.005]])
         let started = ContinuousClock.now
         #expect(throws: DownloadError.self) {
             try Self.downloader { $0.stallTimeout = .seconds(2); $0.attempts = 1 }.download(server.url("/endless"), into: directory.path + "/o", createDirectory: true)
@@ -365,7 +323,7 @@ import Testing
     @Test func aDrippedBodyHitsTheTotalTimeout() throws {
         let directory = try TemporaryDirectory("atk")
         let slow = try Self.raw(directory, "slow", Array("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".utf8) + [UInt8](repeating: 0x41, count: 100_000))
-        let server = try AttackServer(routes: [["path": "/drip", "raw": slow, "drip": 0.01]])
+        let server = try HTTPTestServer(routes: [["path": "/drip", "raw": slow, "drip": 0.01]])
         let started = ContinuousClock.now
         let error = #expect(throws: DownloadError.self) {
             try Self.downloader { $0.stallTimeout = .seconds(2); $0.totalTimeout = .seconds(4) }.download(
@@ -412,7 +370,7 @@ import Testing
     /// A private job whose server redirects: the failure names the redirect target's host and path
     /// (with the file's name), which the redaction of the job's own URL does not cover.
     @Test func aPrivateJobsRedirectTargetIsNotNamed() throws {
-        let server = try AttackServer()
+        let server = try HTTPTestServer()
         let directory = try TemporaryDirectory("atk")
         let target = "http://127.0.0.2:1/vendor-internal/secret-build-7.zip"
         let url = server.url("/redirect?to=" + target.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
@@ -435,7 +393,7 @@ import Testing
     // MARK: - Redirects (held)
 
     @Test func tenRedirectsAreFollowedElevenAreNot() throws {
-        let server = try AttackServer()
+        let server = try HTTPTestServer()
         let directory = try TemporaryDirectory("atk")
         let target = server.url("/files/r.bin?size=100").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let ten = try Self.downloader().download(server.url("/chain/10?to=\(target)"), into: directory.path)
@@ -450,7 +408,7 @@ import Testing
     @Test func aRedirectLoopOnAResolverPageIsNamed() throws {
         let directory = try TemporaryDirectory("atk")
         let empty = try Self.raw(directory, "empty", [])
-        let server = try AttackServer(routes: [
+        let server = try HTTPTestServer(routes: [
             ["path": "/api/file/AbC123/info", "status": 302, "headers": ["Location": "/loop/A", "Content-Type": "text/plain"], "file": empty]
         ])
         var options = DownloadOptions()
@@ -477,7 +435,7 @@ import Testing
         for (index, header) in headers.enumerated() {
             let answer = try Self.raw(
                 directory, "answer\(index)", Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Disposition: attachment; \(header)\r\n\r\n0123456789".utf8))
-            let server = try AttackServer(routes: [["path": "/name", "raw": answer]])
+            let server = try HTTPTestServer(routes: [["path": "/name", "raw": answer]])
             let out = directory.path + "/out\(index)"
             let result = try Self.downloader().download(server.url("/name"), into: out, createDirectory: true)
             #expect((result.path as NSString).deletingLastPathComponent == out, "\(result.path)")
@@ -517,9 +475,7 @@ import Testing
     }
 }
 
-struct CannotListen: Error {
-    var address: String
-}
+
 
 /// The host of a URL as written (brackets dropped).
 enum HostPart {

@@ -244,11 +244,14 @@ public final class RedisServer: @unchecked Sendable {
 /// when released.
 public final class HTTPTestServer: @unchecked Sendable {
     public let port: Int
+    /// The address in URLs (an IPv6 one in brackets).
+    public let host: String
     private let process: Process
     private let directory: TemporaryDirectory
 
-    /// `routes`: canned answers (see the server's usage), written as JSON for it.
-    public init(routes: [[String: Any]] = []) throws {
+    /// `routes`: canned answers (see the server's usage), written as JSON for it. `bind` and
+    /// `port` (0: a free one) say where it listens.
+    public init(routes: [[String: Any]] = [], bind: String = "127.0.0.1", port: Int = 0) throws {
         directory = try TemporaryDirectory("http")
         let portFile = directory.file("port")
         process = Process()
@@ -259,6 +262,7 @@ public final class HTTPTestServer: @unchecked Sendable {
             try JSONSerialization.data(withJSONObject: routes).write(to: URL(fileURLWithPath: file))
             process.arguments?.append(file)
         }
+        process.arguments? += ["--bind", bind, "--port", String(port)]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -266,11 +270,12 @@ public final class HTTPTestServer: @unchecked Sendable {
         while !FileManager.default.fileExists(atPath: portFile) {
             guard Date() < deadline, process.isRunning else {
                 kill(process.processIdentifier, SIGKILL)
-                throw ToolMissing(tool: "the test HTTP server (python3 fixtures/http/testserver.py)")
+                throw ToolMissing(tool: "the test HTTP server (python3 fixtures/http/testserver.py) on \(bind):\(port)")
             }
             usleep(20_000)
         }
-        port = Int((try String(contentsOfFile: portFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        self.port = Int((try String(contentsOfFile: portFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        host = bind.contains(":") ? "[\(bind)]" : bind
     }
 
     deinit {
@@ -278,6 +283,6 @@ public final class HTTPTestServer: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// `http://127.0.0.1:<port><path>`.
-    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)" + path }
+    /// `http://<host>:<port><path>`.
+    public func url(_ path: String) -> String { "http://\(host):\(port)" + path }
 }
