@@ -31,15 +31,8 @@ swift build -c release --product dumpyard-bench >/dev/null
 run_dir=$(mktemp -d /var/tmp/bench-ota.XXXXXX)
 trap 'rm -rf "$run_dir"' EXIT
 
-# Runs a command under /usr/bin/time -v; prints "wall cpu rss_mb".
-measure() {
-  local log="$run_dir/time.log"
-  /usr/bin/time -v "$@" >"$run_dir/cmd.log" 2>"$log" || { cat "$run_dir/cmd.log" "$log" >&2; return 1; }
-  awk -F': ' '
-    /Elapsed \(wall clock\)/ { n = split($2, t, ":"); wall = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
-    /User time/ { user = $2 } /System time/ { sys = $2 } /Maximum resident set size/ { rss = $2 / 1024 }
-    END { printf "%8.2f %8.2f %8.0f\n", wall, user + sys, rss }' "$log"
-}
+. scripts/bench-measure.sh
+measure() { measure_in "$run_dir" "$@"; }
 
 cat "$zip" >/dev/null
 payload_mib=$(unzip -l "$zip" payload.bin | awk '$NF == "payload.bin" { printf "%d", $1 / 1048576 }')

@@ -58,15 +58,8 @@ swift build -c release --product dumpyard-bench >/dev/null
 bench=.build/release/dumpyard-bench
 out="$cache/out"
 
-# Runs a command under /usr/bin/time -v; prints "wall cpu rss_mb".
-measure() {
-  local log="$cache/time.log"
-  /usr/bin/time -v "$@" >"$cache/cmd.log" 2>"$log" || { cat "$cache/cmd.log" "$log" >&2; return 1; }
-  awk -F': ' '
-    /Elapsed \(wall clock\)/ { n = split($2, t, ":"); wall = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
-    /User time/ { user = $2 } /System time/ { sys = $2 } /Maximum resident set size/ { rss = $2 / 1024 }
-    END { printf "%.2f %.2f %.0f\n", wall, user + sys, rss }' "$log"
-}
+. scripts/bench-measure.sh
+measure() { measure_in "$cache" "$@"; }
 
 sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
 cat "$zip" >/dev/null  # same warm page cache for every contender
@@ -92,6 +85,10 @@ for round in $(seq "$rounds"); do
 done
 rm -rf "$out"
 echo "decode $(measure "$bench" floor "$zip")" >>"$cache/results"
+# The checks the issue asks for cost SHA-256 over every operation's data and every partition:
+# openssl over as many bytes (the payload plus the partition data) shows that floor.
+hash_bytes=$(( $(stat -c %s "$zip") + (512 + 320 + 192 + 64 + 32) * 1048576 ))
+echo "hash $(measure sh -c "head -c $hash_bytes /dev/zero | openssl dgst -sha256 >/dev/null")" >>"$cache/results"
 
 # Median of each column per contender.
 median() { awk -v who="$1" -v col="$2" '$1 == who { print $col }' "$cache/results" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -101,12 +98,16 @@ w_wall=$(median write 2) w_cpu=$(median write 3) w_rss=$(median write 4)
 f_cpu=$(median decode 3) f_rss=$(median decode 4)
 floor=$(awk -v c="$f_cpu" 'BEGIN { printf "%.2f", c / 2 }')
 both=$(awk -v c="$f_cpu" -v w="$w_cpu" 'BEGIN { printf "%.2f", (c + w) / 2 }')
+h_cpu=$(median hash 3)
+all=$(awk -v c="$f_cpu" -v w="$w_cpu" -v h="$h_cpu" 'BEGIN { printf "%.2f", (c + w + h) / 2 }')
 
 printf '%-46s %9s %9s %9s\n' "contender (median of $rounds)" "wall s" "CPU s" "RSS MB"
 printf '%-46s %9s %9s %9s\n' "dumpyard-bench payload (2 threads)" "$d_wall" "$d_cpu" "$d_rss"
 printf '%-46s %9s %9s %9s\n' "android-payload-dumper 2.3.0 -j 2 (no odm)" "$p_wall" "$p_cpu" "$p_rss"
 printf '%-46s %9s %9s %9s\n' "decode floor (serial CPU / 2 cores)" "$floor" "$f_cpu" "$f_rss"
 printf '%-46s %9s %9s %9s\n' "write floor (same bytes, no decoding)" "$w_wall" "$w_cpu" "$w_rss"
+printf '%-46s %9s %9s\n' "SHA-256 floor (payload + partition bytes)" "" "$h_cpu"
 printf '%-46s %9s\n' "decode + write floor ((CPU + CPU) / 2 cores)" "$both"
-awk -v d="$d_wall" -v f="$floor" -v b="$both" -v p="$p_wall" 'BEGIN {
-  printf "dumpyard / decode floor = %.2fx (goal <= 1.15x); dumpyard / (decode + write floor) = %.2fx; PyPI / dumpyard = %.2fx\n", d / f, d / b, p / d }'
+printf '%-46s %9s\n' "decode + write + SHA-256 floor (/ 2 cores)" "$all"
+awk -v d="$d_wall" -v f="$floor" -v b="$both" -v a="$all" -v p="$p_wall" 'BEGIN {
+  printf "dumpyard / decode floor = %.2fx (goal <= 1.15x); / (decode + write) = %.2fx; / (decode + write + SHA-256) = %.2fx; PyPI / dumpyard = %.2fx\n", d / f, d / b, d / a, p / d }'
