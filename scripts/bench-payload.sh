@@ -86,9 +86,11 @@ done
 rm -rf "$out"
 echo "decode $(measure "$bench" floor "$zip")" >>"$cache/results"
 # The checks the issue asks for cost SHA-256 over every operation's data and every partition:
-# openssl over as many bytes (the payload plus the partition data) shows that floor.
-hash_bytes=$(( $(stat -c %s "$zip") + (512 + 320 + 192 + 64 + 32) * 1048576 ))
-echo "hash $(measure sh -c "head -c $hash_bytes /dev/zero | openssl dgst -sha256 >/dev/null")" >>"$cache/results"
+# openssl's CPU time for the zip (in the page cache), scaled to the payload plus partition bytes.
+zip_bytes=$(stat -c %s "$zip")
+hash_bytes=$(( zip_bytes + (512 + 320 + 192 + 64 + 32) * 1048576 ))
+read -r _ zip_hash_cpu _ < <(measure openssl dgst -sha256 "$zip")
+echo "hash 0 $(awk -v c="$zip_hash_cpu" -v h="$hash_bytes" -v z="$zip_bytes" 'BEGIN { printf "%.2f", c * h / z }') 0" >>"$cache/results"
 
 # Median of each column per contender.
 median() { awk -v who="$1" -v col="$2" '$1 == who { print $col }' "$cache/results" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
