@@ -65,6 +65,8 @@ let package = Package(
         .target(name: "Download", dependencies: ["DumpCore", "Crypto", "HTTP"], swiftSettings: strictSettings),
         /** The Redis job queue: one Lua script per transition, leases, fencing. */
         .target(name: "JobQueue", dependencies: ["Redis"], swiftSettings: strictSettings),
+        /** GitLab's REST API v4 over the HTTP wrapper: groups, projects, branches, trees, files; retries and timeouts. */
+        .target(name: "GitLab", dependencies: ["HTTP"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
         .target(
             name: "Publishing", dependencies: ["DumpCore", "Git", "Crypto", "Compression"],
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(
             name: "PublishingTests", dependencies: ["Publishing", "Staging", "DumpCore", "Git", "DumpTestSupport"],
             swiftSettings: strictSettings),
+        .testTarget(name: "GitLabTests", dependencies: ["GitLab", "HTTP", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Redis", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "DownloadTests", dependencies: ["Download", "HTTP", "Crypto", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
