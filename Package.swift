@@ -76,7 +76,7 @@ let package = Package(
         /** Configuration, the dump pipeline, CLI commands and their output. */
         .target(
             name: "DumpService",
-            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git", "JobQueue", "Redis", "Download", "HTTP"],
+            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git", "JobQueue", "Redis", "Download", "HTTP", "GitLab"],
             swiftSettings: strictSettings),
 
         // MARK: - L5 executable

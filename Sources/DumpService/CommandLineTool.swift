@@ -22,7 +22,8 @@ public enum CommandLineTool {
         let rest = Array(arguments.dropFirst())
         do {
             switch command {
-            case "dump": return try dump(rest, configuration: configuration)
+            case "dump": return try dump(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
+            case "publish": return try PublishCommand.run(rest, environment: environment ?? ProcessInfo.processInfo.environment)
             case "bundle": return try bundle(rest)
             case "submit", "status", "cancel", "retry", "stats", "lookup": return try QueueCommands.run(command, rest, configuration: configuration)
             case "worker":
@@ -52,9 +53,14 @@ public enum CommandLineTool {
         usage: dumpyard <command> [options]
 
         commands:
-          dump <firmware> [--out DIR] [--json] [--force]
+          dump <firmware> [--out DIR] [--json] [--force] [--publish]
               Dump a firmware package (zip, tar, 7z) or a partition image into the bare git
-              repository DIR/<brand>/<codename>.git (DIR defaults to ./dumps), one branch per build.
+              repository DIR/<brand>/<codename>.git (DIR defaults to ./dumps), one branch per build;
+              --publish then publishes it as `publish` does.
+          publish <repository> <branch> [--force] [--json]
+              Push a dump's branch to GitLab (GITLAB_URL, DUMPER_TOKEN): group
+              <GITLAB_ROOT_GROUP>/<brand>, project <codename>, made when missing; the branch
+              becomes the default. A branch already there at another commit needs --force.
           bundle <repository> <branch> -o FILE [--json]
               Export one branch of a dump repository as a git bundle (git clone FILE works).
           submit <url|file> [--alt] [--force] [--private] [--priority 0-9] [--id ID] [--json]
@@ -87,8 +93,8 @@ public enum CommandLineTool {
                             a download may have (64 GiB); see docs/operators-guide.md
         """
 
-    private static func dump(_ arguments: [String], configuration: DumpConfiguration) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valued: ["--out", "-o"], flags: ["--json", "--force", "--help", "-h"])
+    private static func dump(_ arguments: [String], configuration: DumpConfiguration, environment: [String: String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valued: ["--out", "-o"], flags: ["--json", "--force", "--publish", "--help", "-h"])
         if parsed.flags.contains("--help") || parsed.flags.contains("-h") {
             printOut(usage)
             return 0
@@ -99,14 +105,24 @@ public enum CommandLineTool {
         let json = parsed.flags.contains("--json")
         let out = parsed.options["--out"] ?? parsed.options["-o"] ?? "dumps"
         guard !out.isEmpty else { throw UsageError("--out needs a directory (it is empty)") }
+        let publishing = parsed.flags.contains("--publish")
+        // A publish that cannot start (no GITLAB_URL or token) is refused before any dumping.
+        if publishing { _ = try GitLabSettings.from(environment) }
         let printer = ProgressPrinter()
         let pipeline = DumpPipeline(configuration: configuration)
         do {
-            let summary = try pipeline.run(firmware: firmware, outputDirectory: out, force: parsed.flags.contains("--force")) {
+            let force = parsed.flags.contains("--force")
+            let summary = try pipeline.run(firmware: firmware, outputDirectory: out, force: force) {
                 printer.report($0)
             }
             printer.finish()
-            printOut(json ? try encodeJSON(summary) : text(summary))
+            guard publishing else {
+                printOut(json ? try encodeJSON(summary) : text(summary))
+                return 0
+            }
+            if !json { printOut(text(summary)) }
+            let outcome = try PublishCommand.publish(repository: summary.repository, branch: summary.branch, force: force, environment: environment)
+            printOut(json ? "{\"dump\":\(try encodeJSON(summary)),\"publish\":\(try encodeJSON(outcome))}" : PublishCommand.text(outcome))
             return 0
         } catch {
             printer.finish()

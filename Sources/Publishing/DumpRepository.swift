@@ -1,6 +1,6 @@
 internal import Foundation
 public import DumpCore
-internal import Git
+public import Git
 
 /// What committing a dump did.
 public struct CommitOutcome: Sendable, Hashable {
@@ -61,6 +61,17 @@ public final class DumpRepository {
         }
         repository = try GitRepository.openBare(at: path)
         self.path = path
+    }
+
+    /// Pushes `branch` to `url` (a GitLab project's `http_url_to_repo`) over smart HTTP(S): the
+    /// remote negotiates, so only objects it lacks are sent. `force` replaces a branch that holds
+    /// other commits; without it that is a refusal.
+    public func push(
+        branch: String, to url: String, credentials: GitCredentials, force: Bool, deadline: ContinuousClock.Instant,
+        progress: ((GitPushProgress) -> Void)? = nil
+    ) throws(GitPushError) -> GitPushReport {
+        let reference = "refs/heads/" + branch
+        return try repository.push([(force ? "+" : "") + reference + ":" + reference], to: url, credentials: credentials, deadline: deadline, progress: progress)
     }
 
     /// Opens an existing dump repository; fails when there is none at `path`.

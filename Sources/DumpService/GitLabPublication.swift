@@ -1,0 +1,76 @@
+internal import Foundation
+internal import DumpCore
+internal import Git
+internal import GitLab
+internal import Publishing
+
+/// What publishing a branch did.
+struct PublishOutcome: Codable, Sendable {
+    /// `published`, `replaced` (forced over another build) or `already_published`.
+    var status: String
+    var project: String
+    var webURL: String?
+    var cloneURL: String
+    var branch: String
+    var commit: String
+    /// Objects and bytes the push sent (0 when the remote had them all).
+    var objects: Int
+    var bytes: Int
+}
+
+/// Step 9 against GitLab (reference/git.md §4.3): the brand's subgroup under the root group and
+/// the codename's project are ensured, the branch is looked up (the same commit there: already
+/// published; another one: refused unless forced), pushed from the dump repository (only what
+/// the remote lacks travels), and made the project's default branch.
+struct GitLabPublication {
+    let settings: GitLabSettings
+    let client: GitLabClient
+
+    init(settings: GitLabSettings) throws {
+        self.settings = settings
+        client = GitLabClient(url: settings.url, token: settings.token, transport: try CurlGitLabTransport())
+    }
+
+    /// Publishes `branch` of the dump repository `<…>/<brand>/<codename>.git`.
+    func publish(repository path: String, branch: String, force: Bool, deadline: Duration = .seconds(3600)) throws -> PublishOutcome {
+        let (brand, codename) = try Self.names(of: path)
+        let repository = try DumpRepository(existingAt: path)
+        guard let commit = try repository.branchTarget(branch) else { throw PublishingError("\(path) has no branch \(branch)") }
+        let group = try client.ensureGroup(settings.rootGroup + "/" + brand, name: brand.prefix(1).uppercased() + brand.dropFirst(), visibility: settings.visibility)
+        let project = try client.ensureProject(codename, in: group, visibility: settings.visibility)
+        var outcome = PublishOutcome(
+            status: "published", project: project.pathWithNamespace, webURL: project.webUrl, cloneURL: project.httpUrlToRepo, branch: branch,
+            commit: commit.hex, objects: 0, bytes: 0)
+        if let remote = try client.branch(branch, of: project.pathWithNamespace) {
+            if remote.commit.id == commit.hex {
+                outcome.status = "already_published"
+                return outcome
+            }
+            guard force else {
+                throw PublishingError(
+                    "GitLab: \(project.pathWithNamespace) already has branch \(branch) at another commit (\(remote.commit.id)); --force replaces it")
+            }
+            outcome.status = "replaced"
+        }
+        do {
+            let report = try repository.push(
+                branch: branch, to: project.httpUrlToRepo, credentials: GitCredentials(username: "oauth2", password: settings.token), force: force,
+                deadline: .now + deadline)
+            outcome.objects = report.objects
+            outcome.bytes = report.bytes
+        } catch {
+            throw PublishingError("GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)")
+        }
+        try client.setDefaultBranch(branch, of: project)
+        return outcome
+    }
+
+    /// Brand and codename from a dump repository's path (`…/<brand>/<codename>.git`).
+    static func names(of path: String) throws -> (String, String) {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 2, let last = parts.last, last.hasSuffix(".git"), last.count > 4 else {
+            throw PublishingError("\(path) is not a dump repository path (<brand>/<codename>.git)")
+        }
+        return (parts[parts.count - 2].lowercased(), String(last.dropLast(4)).lowercased())
+    }
+}

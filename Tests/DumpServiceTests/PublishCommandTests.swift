@@ -1,0 +1,81 @@
+import DumpTestSupport
+import Foundation
+import Testing
+
+/// `dumpyard dump --publish` and `dumpyard publish` through the binary, onto the GitLab rig
+/// (stand-in API proven by python-gitlab, real git http-backend), checked with the real git.
+@Suite struct PublishCommandTests {
+    static let branch = "gravel-user-14-UP1A.231005.007-10754064-release-keys"
+    static let commit = "7f46690b66290b8cdf18fc2bbb5c6102c4012348"
+
+    func environment(_ rig: Rig, _ directory: TemporaryDirectory, token: String? = nil) -> [String: String] {
+        ["DUMPYARD_HOME": directory.file("home"), "GITLAB_URL": rig.url, "DUMPER_TOKEN": token ?? rig.token, "GITLAB_ROOT_GROUP": "dumps"]
+    }
+
+    @Test func theSampleIsDumpedPublishedAndClonedBackIdentical() throws {
+        let rig = try Rig()
+        let directory = try TemporaryDirectory("publish")
+        let env = environment(rig, directory)
+        let run = try Tool.run(
+            TestPaths.dumpyardBinary, ["dump", TestPaths.fixture("sample-firmware.zip"), "--out", directory.file("dumps"), "--publish", "--json"],
+            environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let answer = try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String: Any]], "\(run.stdout)")
+        let publish = try #require(answer["publish"])
+        #expect(publish["status"] as? String == "published" && publish["project"] as? String == "dumps/yardphone/gravel", "\(publish)")
+        #expect(publish["commit"] as? String == Self.commit && (publish["objects"] as? Int ?? 0) > 400)
+
+        // The project the API gives, cloned with the real git: the very tree of the local dump.
+        let project = try rig.api("GET", "/projects/dumps%2Fyardphone%2Fgravel").object
+        #expect(project["default_branch"] as? String == Self.branch)
+        let url = try #require(project["http_url_to_repo"] as? String)
+        let clone = directory.file("clone")
+        try Tool.check("git", ["clone", "-q", "--branch", Self.branch, rig.authenticated(url), clone])
+        let local = directory.file("dumps/yardphone/gravel.git")
+        let ours = try Tool.check("git", ["--git-dir", local, "ls-tree", "-r", "--full-tree", Self.branch]).stdout
+        let theirs = try Tool.check("git", ["-C", clone, "ls-tree", "-r", "--full-tree", "HEAD"]).stdout
+        #expect(ours == theirs && ours.split(separator: "\n").count > 400)
+        #expect(try Tool.check("git", ["-C", clone, "fsck", "--strict"]).status == 0)
+
+        // Again: already published, nothing sent.
+        let again = try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch], environment: env)
+        #expect(again.status == 0 && again.stdout.hasPrefix("already published: dumps/yardphone/gravel"), "\(again.stdout)\(again.stderr)")
+    }
+
+    @Test func anotherCommitOnTheBranchNeedsForceAndAWrongTokenNamesGitLab() throws {
+        let rig = try Rig()
+        let directory = try TemporaryDirectory("publish")
+        let env = environment(rig, directory)
+        let dump = try Tool.run(TestPaths.dumpyardBinary, ["dump", TestPaths.fixture("sample-firmware.zip"), "--out", directory.file("dumps")], environment: env)
+        #expect(dump.status == 0, "\(dump.stderr)")
+        let local = directory.file("dumps/yardphone/gravel.git")
+
+        let secret = "glpat-WRONG-\(UUID().uuidString)"
+        let denied = try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch], environment: environment(rig, directory, token: secret))
+        #expect(denied.status == 1 && denied.stderr.contains("GitLab") && denied.stderr.contains("401"), "\(denied.stderr)")
+        #expect(!denied.stderr.contains(secret) && !denied.stdout.contains(secret))
+
+        // Someone else's commit on the branch name.
+        let group = try rig.api("POST", "/groups", json: ["name": "dumps", "path": "dumps"]).object["id"] as? Int ?? 0
+        let brand = try rig.api("POST", "/groups", json: ["name": "Yardphone", "path": "yardphone", "parent_id": group]).object["id"] as? Int ?? 0
+        let url = try #require(try rig.api("POST", "/projects", json: ["path": "gravel", "namespace_id": brand]).object["http_url_to_repo"] as? String)
+        let other = directory.file("other")
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try Data("x\n".utf8).write(to: URL(fileURLWithPath: other + "/x"))
+        for arguments in [["init", "-q"], ["add", "x"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+                          ["push", "-q", rig.authenticated(url), "HEAD:refs/heads/" + Self.branch]] {
+            try Tool.check("git", ["-C", other] + arguments)
+        }
+        let refused = try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch], environment: env)
+        #expect(refused.status == 1 && refused.stderr.contains("at another commit") && refused.stderr.contains("--force"), "\(refused.stderr)")
+        let forced = try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch, "--force", "--json"], environment: env)
+        #expect(forced.status == 0 && forced.stdout.contains("\"status\":\"replaced\""), "\(forced.stdout)\(forced.stderr)")
+        let remote = try Tool.check("git", ["ls-remote", rig.authenticated(url), "refs/heads/" + Self.branch]).stdout
+        #expect(remote.hasPrefix(Self.commit))
+
+        let unset = try Tool.run(TestPaths.dumpyardBinary, ["dump", TestPaths.fixture("sample-firmware.zip"), "--out", directory.file("d2"), "--publish"],
+                                 environment: ["DUMPYARD_HOME": directory.file("home")])
+        #expect(unset.status == 2 && unset.stderr.contains("GITLAB_URL"), "\(unset.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("d2")), "refused before dumping")
+    }
+}
