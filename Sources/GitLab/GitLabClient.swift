@@ -8,13 +8,12 @@ public final class GitLabClient: Sendable {
     /// The server, e.g. `https://gitlab.example` (the API is under `/api/v4`).
     public let url: String
     private let token: String
-    private let transport: any GitLabTransport
+    private let exchange: Exchange
     public let retry: RetryPolicy
     /// The limit of each request, retries not included.
     public let timeout: Duration
     /// Items asked for per page of a list (GitLab allows at most 100).
     public let pageSize: Int
-    private let sleep: @Sendable (Duration) -> Void
 
     public init(
         url: String, token: String, transport: any GitLabTransport, retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(60),
@@ -24,11 +23,10 @@ public final class GitLabClient: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         self.url = base
         self.token = token
-        self.transport = transport
         self.retry = retry
         self.timeout = timeout
         self.pageSize = min(max(pageSize, 1), 100)
-        self.sleep = sleep ?? { Thread.sleep(forTimeInterval: Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+        exchange = Exchange(transport: transport, retry: retry, sleep: sleep ?? Exchange.defaultSleep)
     }
 
     /// One API call (`path` after `/api/v4`, already encoded, or an absolute URL on this server),
@@ -47,23 +45,7 @@ public final class GitLabClient: Sendable {
             request.body = Array(body)
             request.headers["Content-Type"] = "application/json"
         }
-        var attempt = 0
-        while true {
-            attempt += 1
-            let response: GitLabResponse?
-            var failure: HTTPError?
-            do throws(HTTPError) { response = try transport.send(request) } catch {
-                response = nil
-                failure = error
-            }
-            if let response, (200..<300).contains(response.status) { return response }
-            guard let wait = retry.wait(after: response, attempt: attempt, now: Date().timeIntervalSince1970) else {
-                if let response { throw GitLabError(operation: operation, status: response.status, message: Self.message(of: response)) }
-                let words = failure.map { "no answer from \($0.host): \($0.message)" } ?? "no answer"
-                throw GitLabError(operation: operation, status: 0, message: words + (attempt > 1 ? " (\(attempt) tries)" : ""))
-            }
-            sleep(wait)
-        }
+        return try exchange.send(request, operation)
     }
 
     /// A JSON answer decoded, or nil on 404 (the thing is absent).
@@ -102,19 +84,5 @@ public final class GitLabClient: Sendable {
             }
         }
         return items
-    }
-
-    /// GitLab's words for a failed call: `message` or `error` of its JSON, else the text's start.
-    static func message(of response: GitLabResponse) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] {
-            for key in ["message", "error"] {
-                if let text = object[key] as? String { return text }
-                if let value = object[key], let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) {
-                    return String(decoding: data, as: UTF8.self)
-                }
-            }
-        }
-        let text = String(decoding: response.body.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
-        return text.isEmpty ? "no message" : text
     }
 }

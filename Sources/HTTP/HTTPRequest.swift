@@ -6,6 +6,9 @@ public struct HTTPRequest: Sendable, Hashable {
     /// Extra request headers.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// A file whose bytes are the body, streamed (PUT unless `method` says otherwise); `body` is
+    /// then ignored.
+    public var uploadFile: String?
     /// `Range: bytes=<from>-[<through>]` when set.
     public var rangeStart: UInt64?
     public var rangeEnd: UInt64?

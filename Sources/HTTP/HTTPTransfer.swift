@@ -86,6 +86,22 @@ public final class HTTPTransfer {
             let entry = parsed.host.contains(":") ? "[\(parsed.host)]" : parsed.host
             check(ccurl_setopt_list(handle, CURLOPT_RESOLVE, list(["\(entry):\(parsed.port):\(shown)"])), CURLOPT_RESOLVE)
         }
+        if let file = request.uploadFile {
+            // The body streams from the file (an LFS object of gigabytes never sits in memory).
+            let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw HTTPError(kind: .other, host: host, message: "cannot open \(file) to send it: \(String(cString: strerror(errno)))") }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else {
+                close(descriptor)
+                throw HTTPError(kind: .other, host: host, message: "cannot read \(file) to send it")
+            }
+            context.uploadDescriptor = descriptor
+            check(ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1), CURLOPT_UPLOAD)
+            check(ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(info.st_size)), CURLOPT_INFILESIZE_LARGE)
+            check(ccurl_setopt_data_callback(handle, CURLOPT_READFUNCTION, readCallback), CURLOPT_READFUNCTION)
+            check(ccurl_setopt_pointer(handle, CURLOPT_READDATA, opaque), CURLOPT_READDATA)
+        }
+        defer { if context.uploadDescriptor >= 0 { close(context.uploadDescriptor) } }
         switch request.method {
         case "GET": break
         case "HEAD": check(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1), CURLOPT_NOBODY)
@@ -159,6 +175,8 @@ final class TransferContext {
     var finalHead: HTTPResponseHead?
     var stopped = false
     var stalled = false
+    /// The open file an upload's body is read from (-1: none).
+    var uploadDescriptor: Int32 = -1
     let stallTimeout: Duration
     private var lastBytes: UInt64 = 0
     private var lastChange = ContinuousClock.now
@@ -228,6 +246,18 @@ private let writeCallback: ccurl_data_callback = { data, size, count, context in
     return length
 }
 
+/// Reads the upload body from the context's file; a read error aborts the transfer.
+private let readCallback: ccurl_data_callback = { buffer, size, count, context in
+    guard let context, let buffer else { return Int(CURL_READFUNC_ABORT) }
+    let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+    while true {
+        let n = read(transfer.uploadDescriptor, buffer, size * count)
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { return Int(CURL_READFUNC_ABORT) }
+        return n
+    }
+}
+
 private let headerCallback: ccurl_data_callback = { data, size, count, context in
     guard let context, let data else { return 0 }
     let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
@@ -236,10 +266,11 @@ private let headerCallback: ccurl_data_callback = { data, size, count, context i
     return transfer.header(line) ? length : 0
 }
 
-private let progressCallback: ccurl_progress_callback = { context, _, received, _, _ in
+private let progressCallback: ccurl_progress_callback = { context, _, received, _, sent in
     guard let context else { return 0 }
     let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
-    guard transfer.checkStall(UInt64(max(received, 0))) else { return 1 }
+    // Bytes either way count as life (an upload receives nothing until it is done).
+    guard transfer.checkStall(UInt64(max(received, 0)) + UInt64(max(sent, 0))) else { return 1 }
     guard transfer.progress(UInt64(max(received, 0))) else {
         transfer.stopped = true
         return 1
