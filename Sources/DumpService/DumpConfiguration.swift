@@ -14,6 +14,9 @@ public struct DumpConfiguration: Sendable, Hashable {
     public var redisURL = "redis://127.0.0.1:6379/0"
     /// `REDIS_KEY_PREFIX`: the prefix of every queue key.
     public var redisKeyPrefix = "dumpyard:{q}:"
+    /// `LFS_THRESHOLD`: files of this many bytes or more are committed as Git LFS pointers
+    /// (default 50 MiB; 0 turns LFS off).
+    public var lfsThreshold: UInt64? = 50 << 20
 
     public init(home: String, workDirectoryBase: String? = nil, threads: Int? = nil) {
         self.home = home
@@ -37,6 +40,7 @@ public struct DumpConfiguration: Sendable, Hashable {
         var configuration = DumpConfiguration(home: home, workDirectoryBase: work, threads: threads)
         if let url = env["REDIS_URL"], !url.isEmpty { configuration.redisURL = url }
         if let prefix = env["REDIS_KEY_PREFIX"], !prefix.isEmpty { configuration.redisKeyPrefix = prefix }
+        if let text = env["LFS_THRESHOLD"], !text.isEmpty, let bytes = UInt64(text) { configuration.lfsThreshold = bytes == 0 ? nil : bytes }
         return configuration
     }
 

@@ -138,7 +138,10 @@ public struct DumpPipeline: Sendable {
             try extras.add(Array(readme.utf8), at: RepoPath("README.md"))
             newObjects += extras.newObjects
             reusedObjects += extras.reusedObjects
-            let manifest = try Manifest(entries + extras.entries)
+            let contentBytes = (entries + extras.entries).reduce(UInt64(0)) { $0 + $1.size }
+            let (committed, lfsRecords) = try LFSConversion.apply(
+                entries + extras.entries, threshold: configuration.lfsThreshold, store: store, ingester: store.makeIngester())
+            let manifest = try Manifest(committed)
 
             step = .commit
             progress(DumpProgress(step: step, fraction: 0, detail: branch))
@@ -156,10 +159,11 @@ public struct DumpPipeline: Sendable {
             case .unchanged: status = .alreadyDumped
             }
             if outcome.change != .unchanged { try saveManifest(manifest, commit: commit) }
+            try LFSConversion.save(lfsRecords, commit: commit.hex, configuration: configuration)
             progress(DumpProgress(step: step, fraction: 1, detail: commit.hex))
             return DumpSummary(
                 status: status, firmware: firmware, brand: properties.brand, codename: properties.codename, branch: branch,
-                commit: commit.hex, repository: repositoryPath, files: manifest.entries.count, bytes: manifest.totalBytes,
+                commit: commit.hex, repository: repositoryPath, files: manifest.entries.count, bytes: contentBytes,
                 newObjects: newObjects, reusedObjects: reusedObjects, skippedSpecialFiles: skipped,
                 seconds: Self.seconds(clock.now - started), partitions: unpacked.images.map(\.name), notDumped: unpacked.skipped, properties: properties)
         } catch let failure as DumpFailure {

@@ -3,6 +3,7 @@ internal import DumpCore
 internal import Git
 internal import GitLab
 internal import Publishing
+internal import Staging
 
 /// What publishing a branch did.
 struct PublishOutcome: Codable, Sendable {
@@ -16,6 +17,9 @@ struct PublishOutcome: Codable, Sendable {
     /// Objects and bytes the push sent (0 when the remote had them all).
     var objects: Int
     var bytes: Int
+    /// LFS objects and bytes uploaded (the ones GitLab lacked).
+    var lfsObjects = 0
+    var lfsBytes: UInt64 = 0
 }
 
 /// Step 9 against GitLab (reference/git.md §4.3): the brand's subgroup under the root group and
@@ -24,10 +28,12 @@ struct PublishOutcome: Codable, Sendable {
 /// the remote lacks travels), and made the project's default branch.
 struct GitLabPublication {
     let settings: GitLabSettings
+    let configuration: DumpConfiguration
     let client: GitLabClient
 
-    init(settings: GitLabSettings) throws {
+    init(settings: GitLabSettings, configuration: DumpConfiguration) throws {
         self.settings = settings
+        self.configuration = configuration
         client = GitLabClient(url: settings.url, token: settings.token, transport: try CurlGitLabTransport())
     }
 
@@ -52,6 +58,12 @@ struct GitLabPublication {
             }
             outcome.status = "replaced"
         }
+        // The LFS objects first: a branch must never name content the server lacks.
+        if let records = try LFSConversion.load(commit: commit.hex, configuration: configuration) {
+            let uploaded = try uploadLFS(records, to: project)
+            outcome.lfsObjects = uploaded.uploaded
+            outcome.lfsBytes = uploaded.bytes
+        }
         do {
             let report = try repository.push(
                 branch: branch, to: project.httpUrlToRepo, credentials: GitCredentials(username: "oauth2", password: settings.token), force: force,
@@ -63,6 +75,23 @@ struct GitLabPublication {
         }
         try client.setDefaultBranch(branch, of: project)
         return outcome
+    }
+
+    /// Uploads what GitLab lacks of a dump's LFS objects, each inflated from the store into the
+    /// work directory for its upload and removed after it.
+    private func uploadLFS(_ records: [LFSConversion.Record], to project: GitLabProject) throws -> LFSClient.UploadReport {
+        let store = try StagingStore(root: configuration.storeDirectory)
+        let objects = Dictionary(records.map { ($0.oid, $0.object) }) { first, _ in first }
+        try FileManager.default.createDirectory(atPath: configuration.workDirectoryBase, withIntermediateDirectories: true)
+        let lfs = LFSClient(repository: project.httpUrlToRepo, token: settings.token, transport: try CurlGitLabTransport())
+        return try lfs.upload(records.map { LFSObject(oid: $0.oid, size: $0.size) }) { object, send in
+            guard let hex = objects[object.oid], let id = ObjectID(hex: hex) else { throw PublishingError("no store object for LFS object \(object.oid)") }
+            let file = configuration.workDirectoryBase + "/lfs-\(getpid())-\(object.oid.prefix(16))"
+            try? FileManager.default.removeItem(atPath: file)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            try store.inflate(id, to: file)
+            try send(file)
+        }
     }
 
     /// Brand and codename from a dump repository's path (`…/<brand>/<codename>.git`).

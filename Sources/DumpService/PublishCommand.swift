@@ -17,7 +17,8 @@ enum PublishCommand {
     static func publish(repository: String, branch: String, force: Bool, environment: [String: String]) throws -> PublishOutcome {
         let settings = try GitLabSettings.from(environment)
         do {
-            return try GitLabPublication(settings: settings).publish(repository: repository, branch: branch, force: force)
+            let configuration = DumpConfiguration.fromEnvironment(environment)
+            return try GitLabPublication(settings: settings, configuration: configuration).publish(repository: repository, branch: branch, force: force)
         } catch let error as UsageError {
             throw error
         } catch {
@@ -31,7 +32,8 @@ enum PublishCommand {
         case "replaced": "published (replacing another build)"
         default: "published"
         }
-        let sent = outcome.objects == 0 ? "nothing to send" : "\(outcome.objects) objects, \(outcome.bytes) bytes sent"
+        var sent = outcome.objects == 0 ? "nothing to send" : "\(outcome.objects) objects, \(outcome.bytes) bytes sent"
+        if outcome.lfsObjects > 0 { sent += "; \(outcome.lfsObjects) LFS objects, \(outcome.lfsBytes) bytes uploaded" }
         return """
             \(what): \(outcome.project) branch \(outcome.branch) (\(sent))
               commit     \(outcome.commit)

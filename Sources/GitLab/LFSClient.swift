@@ -53,9 +53,10 @@ public final class LFSClient: Sendable {
         }
     }
 
-    /// Uploads what the server lacks of `objects`; `file` gives a file holding an object's bytes
-    /// (asked only for objects that are sent).
-    public func upload(_ objects: [LFSObject], file: (LFSObject) throws -> String) throws -> UploadReport {
+    /// Uploads what the server lacks of `objects`. `withFile` is asked only for objects that are
+    /// sent: it calls its second argument with a file holding the object's bytes (and may remove
+    /// the file when that returns).
+    public func upload(_ objects: [LFSObject], withFile: (LFSObject, (String) throws -> Void) throws -> Void) throws -> UploadReport {
         var report = UploadReport(uploaded: 0, bytes: 0, present: 0)
         var seen = Set<String>()
         let unique = objects.filter { seen.insert($0.oid).inserted }
@@ -70,12 +71,14 @@ public final class LFSClient: Sendable {
                     report.present += 1
                     continue
                 }
-                var put = HTTPRequest(method: "PUT", url: upload.href, headers: upload.header ?? [:])
-                put.headers["Content-Type"] = "application/octet-stream"
-                put.uploadFile = try file(object)
-                put.stallTimeout = timeout
-                put.totalTimeout = uploadTimeout
-                _ = try exchange.send(put, "LFS upload of \(object.oid)")
+                try withFile(object) { path in
+                    var put = HTTPRequest(method: "PUT", url: upload.href, headers: upload.header ?? [:])
+                    put.headers["Content-Type"] = "application/octet-stream"
+                    put.uploadFile = path
+                    put.stallTimeout = timeout
+                    put.totalTimeout = uploadTimeout
+                    _ = try exchange.send(put, "LFS upload of \(object.oid)")
+                }
                 if let verify = answer.actions?.verify {
                     var post = HTTPRequest(method: "POST", url: verify.href, headers: verify.header ?? [:])
                     post.headers["Content-Type"] = "application/vnd.git-lfs+json"

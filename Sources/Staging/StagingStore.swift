@@ -3,6 +3,7 @@ internal import Glibc
 #endif
 internal import Foundation
 internal import Compression
+internal import Crypto
 public import DumpCore
 
 /// The content-addressed store shared by every dump on the machine.
@@ -77,15 +78,37 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
     /// such as an image inside a partition). Returns the size written.
     @discardableResult
     public func inflate(_ id: ObjectID, to path: String) throws -> UInt64 {
-        let input = open(try deflatedObjectPath(for: id), O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw StagingError("cannot open object \(id.hex)", cause: String(cString: strerror(errno))) }
-        defer { close(input) }
         let output = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw StagingError("cannot create \(path)", cause: String(cString: strerror(errno))) }
         defer { close(output) }
+        return try stream(id) { out in
+            var done = 0
+            while done < out.count {
+                let w = write(output, out.baseAddress! + done, out.count - done)
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else { throw StagingError("cannot write \(path)", cause: String(cString: strerror(w < 0 ? errno : ENOSPC))) }
+                done += w
+            }
+        }
+    }
+
+    /// The SHA-256 (hex) of the content of `id`, inflated as it streams: the oid of a Git LFS object.
+    public func contentSHA256(_ id: ObjectID) throws -> String {
+        let digest = StreamingDigest(.sha256)
+        try stream(id) { digest.update($0) }
+        let hex = Array("0123456789abcdef".utf8)
+        return String(decoding: digest.finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+    }
+
+    /// Hands the content of `id` to `body` in pieces, inflating as it reads. Returns the size.
+    @discardableResult
+    public func stream(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+        let input = open(try deflatedObjectPath(for: id), O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw StagingError("cannot open object \(id.hex)", cause: String(cString: strerror(errno))) }
+        defer { close(input) }
         let inflater = try ZlibInflater()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var written: UInt64 = 0
+        var size: UInt64 = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -93,19 +116,13 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
             if n == 0 { break }
             try buffer.withUnsafeBytes { chunk in
                 try inflater.inflate(UnsafeRawBufferPointer(rebasing: chunk[..<n])) { out in
-                    var done = 0
-                    while done < out.count {
-                        let w = write(output, out.baseAddress! + done, out.count - done)
-                        if w < 0 && errno == EINTR { continue }
-                        guard w > 0 else { throw StagingError("cannot write \(path)", cause: String(cString: strerror(w < 0 ? errno : ENOSPC))) }
-                        done += w
-                    }
-                    written += UInt64(out.count)
+                    try body(out)
+                    size += UInt64(out.count)
                 }
             }
         }
         guard inflater.isFinished else { throw StagingError("object \(id.hex) is truncated in the staging store at \(root)") }
-        return written
+        return size
     }
 
     /// An object file being written: an unnamed `O_TMPFILE` inode, or a named temporary file where

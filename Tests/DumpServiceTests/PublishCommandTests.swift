@@ -42,6 +42,39 @@ import Testing
         #expect(again.status == 0 && again.stdout.hasPrefix("already published: dumps/yardphone/gravel"), "\(again.stdout)\(again.stderr)")
     }
 
+    @Test func largeFilesGoThroughLFSAndComeBackWhole() throws {
+        let rig = try Rig()
+        let directory = try TemporaryDirectory("publish-lfs")
+        var env = environment(rig, directory)
+        env["LFS_THRESHOLD"] = "300000"
+        let run = try Tool.run(
+            TestPaths.dumpyardBinary, ["dump", TestPaths.fixture("sample-firmware.zip"), "--out", directory.file("dumps"), "--publish", "--json"],
+            environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let answer = try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String: Any]], "\(run.stdout)")
+        #expect(answer["publish"]?["lfs_objects"] as? Int == 2 && answer["publish"]?["lfs_bytes"] as? Int == 357_626 + 1_314_962, "\(answer)")
+
+        // The real git lfs clones it: pointers in the commit, content from the LFS server.
+        let home = try GitHome()
+        let url = try #require(try rig.api("GET", "/projects/dumps%2Fyardphone%2Fgravel").object["http_url_to_repo"] as? String)
+        let clone = directory.file("clone")
+        try home.git(["clone", "-q", "--branch", Self.branch, rig.authenticated(url), clone])
+        let tracked = try home.git(["lfs", "ls-files", "-n"], in: clone).stdout.split(separator: "\n").map(String.init).sorted()
+        #expect(tracked == ["system/system/app/YardClockWallpaper/YardClockWallpaper.apk", "system/system/lib64/libyardvision.so"], "\(tracked)")
+        try home.git(["lfs", "fsck"], in: clone)
+        try home.git(["lfs", "fsck", "--pointers"], in: clone)
+        let manifest = try String(contentsOfFile: TestPaths.fixture("sample-firmware.manifest.tsv"), encoding: .utf8)
+        for path in tracked {
+            let inImage = path.split(separator: "/", maxSplits: 1).map(String.init)
+            let line = try #require(manifest.split(separator: "\n").first { $0.hasPrefix(inImage[0] + "\tf\t") && $0.hasSuffix("\t" + inImage[1]) })
+            let expected = String(line.split(separator: "\t")[4])
+            #expect(try Tool.check("sha256sum", [clone + "/" + path]).stdout.hasPrefix(expected), "\(path) came back whole")
+            #expect(try home.git(["cat-file", "-p", "HEAD:" + path], in: clone).stdout.hasPrefix("version https://git-lfs.github.com/spec/v1\n"))
+        }
+        let again = try Tool.run(TestPaths.dumpyardBinary, ["publish", directory.file("dumps/yardphone/gravel.git"), Self.branch], environment: env)
+        #expect(again.status == 0 && again.stdout.hasPrefix("already published"), "\(again.stdout)\(again.stderr)")
+    }
+
     @Test func anotherCommitOnTheBranchNeedsForceAndAWrongTokenNamesGitLab() throws {
         let rig = try Rig()
         let directory = try TemporaryDirectory("publish")

@@ -26,15 +26,14 @@ import Testing
             repository: project.httpUrlToRepo, token: rig.token, transport: try CurlGitLabTransport(),
             retry: RetryPolicy(attempts: 3, firstBackoff: .milliseconds(50)))
         var asked: [String] = []
-        let first = try lfs.upload([big.0, small.0, big.0]) { object in
+        let first = try lfs.upload([big.0, small.0, big.0]) { object, send in
             asked.append(object.oid)
-            return try #require(files[object.oid])
+            try send(try #require(files[object.oid]))
         }
         #expect(first == LFSClient.UploadReport(uploaded: 2, bytes: 3_001_025, present: 0))
         #expect(asked.count == 2, "each object read once")
-        let second = try lfs.upload([big.0, small.0]) { _ in
+        let second = try lfs.upload([big.0, small.0]) { _, _ in
             Issue.record("nothing should be read: the server has both")
-            return ""
         }
         #expect(second == LFSClient.UploadReport(uploaded: 0, bytes: 0, present: 2))
 
@@ -61,9 +60,9 @@ import Testing
         let (real, path) = try Self.object(directory, "a.bin", size: 5000)
         let lie = LFSObject(oid: String(repeating: "0", count: 64), size: real.size)
         let lfs = LFSClient(repository: project.httpUrlToRepo, token: rig.token, transport: try CurlGitLabTransport(), retry: RetryPolicy(attempts: 1))
-        let error = #expect(throws: GitLabError.self) { try lfs.upload([lie]) { _ in path } }
+        let error = #expect(throws: GitLabError.self) { try lfs.upload([lie]) { _, send in try send(path) } }
         #expect(error?.status == 422 && error?.description.contains("LFS upload of 0000") == true, "\(String(describing: error))")
         // Not stored: asked again, the server still wants it (and refuses it again).
-        #expect(throws: GitLabError.self) { try lfs.upload([lie]) { _ in path } }
+        #expect(throws: GitLabError.self) { try lfs.upload([lie]) { _, send in try send(path) } }
     }
 }

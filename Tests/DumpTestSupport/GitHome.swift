@@ -1,13 +1,12 @@
-import DumpTestSupport
-import Foundation
+public import Foundation
 
 /// The git CLI under a throwaway HOME: its own global config with the LFS filters installed
 /// (`git lfs install --skip-repo`), no system config, no prompts, a fixed identity.
-struct GitHome {
-    let directory: TemporaryDirectory
-    let environment: [String: String]
+public struct GitHome: Sendable {
+    public let directory: TemporaryDirectory
+    public let environment: [String: String]
 
-    init() throws {
+    public init() throws {
         directory = try TemporaryDirectory("git-home")
         environment = [
             "HOME": directory.path, "XDG_CONFIG_HOME": directory.file(".config"), "GIT_CONFIG_NOSYSTEM": "1",
@@ -19,17 +18,17 @@ struct GitHome {
 
     /// Runs git; throws unless it exits 0.
     @discardableResult
-    func git(_ arguments: [String], in directory: String? = nil) throws -> ToolOutput {
+    public func git(_ arguments: [String], in directory: String? = nil) throws -> ToolOutput {
         try Tool.check("git", arguments, in: directory, environment: environment)
     }
 
     /// Runs git and returns whatever it did.
-    func attempt(_ arguments: [String], in directory: String? = nil) throws -> ToolOutput {
+    public func attempt(_ arguments: [String], in directory: String? = nil) throws -> ToolOutput {
         try Tool.run("git", arguments, in: directory, environment: environment)
     }
 
     /// A new work tree on `branch` holding `files` (path → bytes), LFS-tracking `lfs` paths, committed.
-    func commit(_ files: [String: Data], lfs: [String] = [], branch: String) throws -> String {
+    public func commit(_ files: [String: Data], lfs: [String] = [], branch: String) throws -> String {
         let tree = directory.file("tree-\(UUID().uuidString.prefix(8))")
         try git(["init", "-q", "-b", branch, tree])
         for path in lfs { try git(["lfs", "track", path], in: tree) }
