@@ -5,6 +5,12 @@ internal import GitLab
 internal import Publishing
 internal import Staging
 
+/// A push that failed for a reason that may pass (a network outage, a time limit).
+struct GitLabPushFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
 /// What publishing a branch did.
 struct PublishOutcome: Codable, Sendable {
     /// `published`, `replaced` (forced over another build) or `already_published`.
@@ -37,8 +43,18 @@ struct GitLabPublication {
         client = GitLabClient(url: settings.url, token: settings.token, transport: try CurlGitLabTransport())
     }
 
-    /// Publishes `branch` of the dump repository `<…>/<brand>/<codename>.git`.
+    /// Publishes `branch` of the dump repository `<…>/<brand>/<codename>.git`. Refusals (a 4xx
+    /// from GitLab, another build on the branch, refused credentials) are `PublishingError`s;
+    /// outages are other errors, worth another try.
     func publish(repository path: String, branch: String, force: Bool, deadline: Duration = .seconds(3600)) throws -> PublishOutcome {
+        do {
+            return try attempt(repository: path, branch: branch, force: force, deadline: deadline)
+        } catch let error as GitLabError where (400..<500).contains(error.status) && error.status != 408 && error.status != 429 {
+            throw PublishingError(error.description)
+        }
+    }
+
+    private func attempt(repository path: String, branch: String, force: Bool, deadline: Duration) throws -> PublishOutcome {
         let (brand, codename) = try Self.names(of: path)
         let repository = try DumpRepository(existingAt: path)
         guard let commit = try repository.branchTarget(branch) else { throw PublishingError("\(path) has no branch \(branch)") }
@@ -71,7 +87,11 @@ struct GitLabPublication {
             outcome.objects = report.objects
             outcome.bytes = report.bytes
         } catch {
-            throw PublishingError("GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)")
+            let message = "GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)"
+            switch error {
+            case .rejected, .authenticationFailed: throw PublishingError(message)  // final
+            case .timedOut, .failed: throw GitLabPushFailure(message: message)  // worth another try
+            }
         }
         try client.setDefaultBranch(branch, of: project)
         return outcome

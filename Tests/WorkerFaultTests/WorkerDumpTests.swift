@@ -42,6 +42,30 @@ extension WorkerFaultTests {
         try rig.checkInvariants()
     }
 
+    @Test("With GITLAB_URL a job is published to GitLab, LFS objects first; a half-made GitLab setting stops the worker")
+    func jobsArePublishedToGitLab() throws {
+        let rig = try QueueRig()
+        let gitlab = try Rig()
+        let environment = ["GITLAB_URL": gitlab.url, "DUMPER_TOKEN": gitlab.token, "GITLAB_ROOT_GROUP": "dumps", "LFS_THRESHOLD": "300000"]
+        let broken = try rig.startWorker("broken", environment: ["GITLAB_URL": gitlab.url, "DUMPER_TOKEN": "", "GITLAB_TOKEN": ""])
+        let status = broken.wait(timeout: .seconds(20))
+        #expect(status.map { $0 >> 8 } == 1 && broken.output.contains("DUMPER_TOKEN"), "exit status \(String(describing: status)): \(explain([broken]))")
+
+        try rig.submit("first", "file://" + TestPaths.fixture("sample-firmware.zip"))
+        let worker = try rig.startWorker("w1", environment: environment)
+        #expect(rig.waitQuiescent(.seconds(120)), explain([worker]))
+        let first = try result(rig, "first")
+        #expect(first["status"] as? String == "dumped" && first["repository"] as? String == gitlab.url + "/dumps/yardphone/gravel", "\(first)")
+        let branch = try gitlab.api("GET", "/projects/dumps%2Fyardphone%2Fgravel/repository/branches/" + Self.sampleBranch).object
+        let commit = (branch["commit"] as? [String: Any])?["id"] as? String
+        #expect(commit != nil && commit != Self.sampleCommit, "LFS pointers make another commit than the plain sample: \(branch)")
+        let project = try gitlab.api("GET", "/projects/dumps%2Fyardphone%2Fgravel").object
+        #expect(project["default_branch"] as? String == Self.sampleBranch)
+        let uploads = try gitlab.requests().filter { ($0["method"] as? String) == "PUT" && ($0["path"] as? String)?.contains("/api/v4/") == false }
+        #expect(uploads.count == 2, "two LFS objects uploaded: \(uploads)")
+        try rig.checkInvariants()
+    }
+
     @Test("A worker killed after pushing a real dump's branch: the retry finds the branch in place")
     func realDumpKilledAfterPublish() throws {
         let rig = try QueueRig()

@@ -9,7 +9,14 @@ internal import Staging
 /// runs queued jobs until SIGTERM or SIGINT (reference/queue.md §3).
 enum WorkerCommand {
     static func run(_ arguments: [String], configuration: DumpConfiguration, environment: [String: String]) throws -> Int32 {
-        let settings = try WorkerSettings(arguments: arguments, environment: environment, configuration: configuration)
+        var parsed = try WorkerSettings(arguments: arguments, environment: environment, configuration: configuration)
+        // GitLab publishing when GITLAB_URL is set; a half-made setting stops the worker at start.
+        if let url = environment["GITLAB_URL"], !url.isEmpty {
+            do throws(UsageError) { parsed.gitLab = try GitLabSettings.from(environment) } catch {
+                throw CommandLineTool.CommandFailure("worker cannot start: \(error)")
+            }
+        }
+        let settings = parsed
         let endpoint: RedisEndpoint
         do { endpoint = try RedisEndpoint(url: configuration.redisURL) } catch {
             throw CommandLineTool.CommandFailure("REDIS_URL: \(error.description)")

@@ -9,6 +9,8 @@ struct WorkerSettings: Sendable {
     var outputDirectory: String
     /// After SIGTERM a running job may finish within this time; then it is stopped and released.
     var grace: Duration = .seconds(60)
+    /// Where jobs are published beyond the local repository (GITLAB_URL), if anywhere.
+    var gitLab: GitLabSettings?
     var heartbeat: Duration = .seconds(5)
     var lease: Duration = .seconds(30)
     var reapInterval: Duration = .seconds(5)

@@ -162,10 +162,13 @@ final class WorkerSlot: Sendable {
                 return
             }
             let status: String
+            let location: String
             do {
-                let publisher = JobPublisher(testLogDirectory: settings.testHooks ? ProcessInfo.processInfo.environment["DUMPYARD_TEST_LOG_DIR"] : nil)
-                status = try publisher.publish(result, job: job.id, force: force)
+                var publisher = JobPublisher(testLogDirectory: settings.testHooks ? ProcessInfo.processInfo.environment["DUMPYARD_TEST_LOG_DIR"] : nil)
+                if let gitLab = settings.gitLab { publisher.gitLab = try GitLabPublication(settings: gitLab, configuration: configuration) }
+                (status, location) = try publisher.publish(result, job: job.id, force: force)
             } catch {
+                // A refusal (another build on the branch, bad credentials) is final; an outage is retried.
                 let retryable = !(error is PublishingError)
                 settle(run, failure: JobFailureReport(step: DumpStep.publish.rawValue, message: "publish failed: \(error)", retryable: retryable))
                 return
@@ -173,7 +176,7 @@ final class WorkerSlot: Sendable {
             if startedBefore { log("job \(job.id): an earlier attempt began publishing; the push found \(status == "already_dumped" ? "it done" : "it undone")") }
             crash(at: "after_publish")
             record = JobEvent.encode(JobRecord(
-                status: status, repository: result.repository, branch: result.branch, commit: result.commit, brand: result.brand,
+                status: status, repository: location, branch: result.branch, commit: result.commit, brand: result.brand,
                 codename: result.codename, files: result.files, digest: result.digest))
             guard link.persist("publish record of job \(job.id)", until: deadline, { queue throws(QueueError) in try queue.finishPublish(job, result: record) }) != nil else {
                 log("job \(job.id): published, but Redis is unreachable to record it; a retry will find the branch in place")
