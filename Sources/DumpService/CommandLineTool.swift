@@ -25,6 +25,9 @@ public enum CommandLineTool {
             case "dump": return try dump(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
             case "publish": return try PublishCommand.run(rest, environment: environment ?? ProcessInfo.processInfo.environment)
             case "bundle": return try bundle(rest)
+            case "lookup" where BrowseCommands.isRepositoryQuery(rest):
+                return try BrowseCommands.lookup(rest, environment: environment ?? ProcessInfo.processInfo.environment)
+            case "browse": return try BrowseCommands.browse(rest, environment: environment ?? ProcessInfo.processInfo.environment)
             case "submit", "status", "cancel", "retry", "stats", "lookup": return try QueueCommands.run(command, rest, configuration: configuration)
             case "worker":
                 return try WorkerCommand.run(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
@@ -73,7 +76,11 @@ public enum CommandLineTool {
           retry <job>               queue a failed job again
           stats [--json]            the queue's counters
           lookup <url|sha256> [--json]
-                                    already dumped? (exit 0 yes, 3 not yet)
+                                    already dumped? (exit 0 yes, 3 not yet), from the job index
+          lookup <brand>/<codename> [branch] [--json]
+                                    already on GitLab? the project's builds, or that branch
+          browse [brand[/codename[@branch[:path]]]] [--json]
+                                    list brands, devices, builds, a tree; print a file
           help, version
 
         environment:

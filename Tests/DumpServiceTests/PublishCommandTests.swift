@@ -37,6 +37,30 @@ import Testing
         #expect(ours == theirs && ours.split(separator: "\n").count > 400)
         #expect(try Tool.check("git", ["-C", clone, "fsck", "--strict"]).status == 0)
 
+        // Read back: lookup and browse.
+        let found = try Tool.run(TestPaths.dumpyardBinary, ["lookup", "Yardphone/gravel", Self.branch], environment: env)
+        #expect(found.status == 0 && found.stdout.hasPrefix("already dumped: dumps/yardphone/gravel branch \(Self.branch)"), "\(found.stdout)\(found.stderr)")
+        let builds = try Tool.run(TestPaths.dumpyardBinary, ["lookup", "yardphone/gravel", "--json"], environment: env)
+        #expect(builds.status == 0 && builds.stdout.contains("\"name\":\"\(Self.branch)\""), "\(builds.stdout)")
+        #expect(try Tool.run(TestPaths.dumpyardBinary, ["lookup", "yardphone/gravel", "other-build"], environment: env).status == 3)
+        #expect(try Tool.run(TestPaths.dumpyardBinary, ["lookup", "yardphone/nothing"], environment: env).status == 3)
+        let browse = { (arguments: [String]) throws -> String in
+            let run = try Tool.run(TestPaths.dumpyardBinary, ["browse"] + arguments, environment: env)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            return run.stdout
+        }
+        #expect(try browse([]) == "yardphone\n")
+        #expect(try browse(["yardphone"]) == "gravel\n")
+        #expect(try browse(["yardphone/gravel"]) == Self.branch + "\n")
+        let top = try browse(["yardphone/gravel@" + Self.branch]).split(separator: "\n").map(String.init)
+        #expect(top.contains("system/") && top.contains("vendor/") && top.contains("all_files.txt"), "\(top)")
+        let prop = try browse(["yardphone/gravel@\(Self.branch):system/system/build.prop"])
+        let localProp = try Tool.check("git", ["--git-dir", local, "cat-file", "-p", Self.branch + ":system/system/build.prop"]).stdout
+        #expect(prop == localProp && prop.contains("ro.product"))
+        #expect(try browse(["yardphone/gravel@\(Self.branch):system/system/etc"]).contains("\n"))
+        let missing = try Tool.run(TestPaths.dumpyardBinary, ["browse", "yardphone/gravel@\(Self.branch):no/such"], environment: env)
+        #expect(missing.status == 1 && missing.stderr.contains("has no no/such"), "\(missing.stderr)")
+
         // Again: already published, nothing sent.
         let again = try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch], environment: env)
         #expect(again.status == 0 && again.stdout.hasPrefix("already published: dumps/yardphone/gravel"), "\(again.stdout)\(again.stderr)")

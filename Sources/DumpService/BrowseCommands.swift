@@ -1,0 +1,147 @@
+internal import Foundation
+internal import GitLab
+
+/// The published dumps on GitLab, read back: `lookup <brand>/<codename> [branch]` (already
+/// dumped there?) and `browse [brand[/codename[@branch[:path]]]]` (list, or print a file).
+/// Paths are under GITLAB_ROOT_GROUP.
+enum BrowseCommands {
+    /// True for `lookup brand/codename …` (not a URL, not a digest).
+    static func isRepositoryQuery(_ arguments: [String]) -> Bool {
+        guard let first = arguments.first(where: { !$0.hasPrefix("-") }) else { return false }
+        return !first.contains("://") && first.contains("/")
+    }
+
+    /// `lookup brand/codename [branch]`: exit 0 when found, 3 when not.
+    static func lookup(_ arguments: [String], environment: [String: String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valued: [], flags: ["--json"])
+        guard (1...2).contains(parsed.positionals.count) else { throw UsageError("lookup takes brand/codename and, optionally, a branch") }
+        let (settings, client) = try connect(environment)
+        let parts = parsed.positionals[0].split(separator: "/").map { String($0).lowercased() }
+        guard parts.count == 2 else { throw UsageError("lookup takes brand/codename (e.g. xiaomi/fuxi)") }
+        let path = settings.rootGroup + "/" + parts.joined(separator: "/")
+        let json = parsed.flags.contains("--json")
+        guard let project = try client.project(path) else {
+            CommandLineTool.printOut(json ? "{\"found\":false}" : "not dumped yet: no project \(path)")
+            return 3
+        }
+        if parsed.positionals.count == 2 {
+            let branch = parsed.positionals[1]
+            guard let found = try client.branch(branch, of: path) else {
+                CommandLineTool.printOut(json ? "{\"found\":false}" : "not dumped yet: \(path) has no branch \(branch)")
+                return 3
+            }
+            let answer = Found(project: path, webURL: project.webUrl, cloneURL: project.httpUrlToRepo, branches: [Branch(name: found.name, commit: found.commit.id)])
+            CommandLineTool.printOut(json ? try CommandLineTool.encodeJSON(answer) : "already dumped: \(path) branch \(found.name) (commit \(found.commit.id))\n  web        \(project.webUrl ?? "-")")
+            return 0
+        }
+        let branches = try client.branches(of: path).map { Branch(name: $0.name, commit: $0.commit.id) }.sorted { $0.name < $1.name }
+        let answer = Found(project: path, webURL: project.webUrl, cloneURL: project.httpUrlToRepo, branches: branches)
+        if json {
+            CommandLineTool.printOut(try CommandLineTool.encodeJSON(answer))
+        } else {
+            CommandLineTool.printOut((["\(path): \(branches.count) builds"] + branches.map { "  \($0.name)" }).joined(separator: "\n"))
+        }
+        return branches.isEmpty ? 3 : 0
+    }
+
+    /// `browse [brand[/codename[@branch[:path]]]]`.
+    static func browse(_ arguments: [String], environment: [String: String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valued: [], flags: ["--json"])
+        guard parsed.positionals.count <= 1 else { throw UsageError("browse takes at most one brand[/codename[@branch[:path]]]") }
+        let (settings, client) = try connect(environment)
+        let json = parsed.flags.contains("--json")
+        let target = Target(parsed.positionals.first ?? "")
+        let root = settings.rootGroup
+        func list(_ names: [String], _ entries: some Encodable) throws {
+            CommandLineTool.printOut(json ? try CommandLineTool.encodeJSON(entries) : names.joined(separator: "\n"))
+        }
+        guard let brand = target.brand else {
+            let groups = try client.subgroups(of: root).sorted { $0.path < $1.path }
+            try list(groups.map(\.path), groups.map(\.path))
+            return 0
+        }
+        guard let codename = target.codename else {
+            let projects = try client.projects(in: root + "/" + brand).sorted { $0.path < $1.path }
+            try list(projects.map(\.path), projects.map(\.path))
+            return 0
+        }
+        let project = root + "/" + brand + "/" + codename
+        guard let branch = target.branch else {
+            let branches = try client.branches(of: project).map(\.name).sorted()
+            try list(branches, branches)
+            return 0
+        }
+        let path = target.path ?? ""
+        if !path.isEmpty {
+            // A file is printed; a directory is listed.
+            let parent = (path as NSString).deletingLastPathComponent
+            guard let entry = try entries(client, project, branch, parent)?.first(where: { $0.path == path }) else {
+                throw CommandLineTool.CommandFailure("browse: \(project)@\(branch) has no \(path)")
+            }
+            if entry.type == "blob" {
+                FileHandle.standardOutput.write(Data(try client.rawFile(path, of: project, ref: branch)))
+                return 0
+            }
+        }
+        let entries = try client.tree(of: project, ref: branch, path: path)
+        try list(entries.map { $0.type == "tree" ? $0.name + "/" : $0.name }, entries.map { Entry(name: $0.name, path: $0.path, type: $0.type, mode: $0.mode) })
+        return 0
+    }
+
+    /// The entries of a directory, or nil when it does not exist (GitLab answers 404).
+    private static func entries(_ client: GitLabClient, _ project: String, _ ref: String, _ path: String) throws -> [GitLabTreeEntry]? {
+        do {
+            return try client.tree(of: project, ref: ref, path: path)
+        } catch let error where error.status == 404 {
+            return nil
+        }
+    }
+
+    private struct Branch: Encodable {
+        var name: String
+        var commit: String
+    }
+
+    private struct Found: Encodable {
+        var found = true
+        var project: String
+        var webURL: String?
+        var cloneURL: String
+        var branches: [Branch]
+    }
+
+    private struct Entry: Encodable {
+        var name: String
+        var path: String
+        var type: String
+        var mode: String
+    }
+
+    /// `brand[/codename[@branch[:path]]]` taken apart.
+    struct Target {
+        var brand: String?
+        var codename: String?
+        var branch: String?
+        var path: String?
+
+        init(_ text: String) {
+            var rest = Substring(text)
+            if let colon = rest.firstIndex(of: ":") {
+                path = String(rest[rest.index(after: colon)...]).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+                rest = rest[..<colon]
+            }
+            if let at = rest.firstIndex(of: "@") {
+                branch = String(rest[rest.index(after: at)...])
+                rest = rest[..<at]
+            }
+            let parts = rest.split(separator: "/").map { String($0).lowercased() }
+            brand = parts.first
+            codename = parts.count > 1 ? parts[1] : nil
+        }
+    }
+
+    private static func connect(_ environment: [String: String]) throws -> (GitLabSettings, GitLabClient) {
+        let settings = try GitLabSettings.from(environment)
+        return (settings, GitLabClient(url: settings.url, token: settings.token, transport: try CurlGitLabTransport()))
+    }
+}
