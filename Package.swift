@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "GitLab", dependencies: ["HTTP"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
         .target(
-            name: "Publishing", dependencies: ["DumpCore", "Git", "Crypto", "Compression"],
+            name: "Publishing", dependencies: ["DumpCore", "Git", "Crypto", "Compression", "HTTP"],
             swiftSettings: strictSettings),
 
         // MARK: - L4 composition

@@ -68,8 +68,8 @@ read -r s_wall s_cpu < <(timed "$dumpyard" publish "$repo" second --json)
 second_bytes=$(( $(received) - first_bytes - git_bytes ))
 
 printf '%-52s %8s %8s %14s\n' "publish to the rig ($files files, $size_mb MB)" "wall s" "CPU s" "bytes sent"
-printf '%-52s %8s %8s %14s\n' "dumpyard publish (libgit2, first build)" "$d_wall" "$d_cpu" "$first_bytes"
+printf '%-52s %8s %8s %14s\n' "dumpyard publish (first build, pack from the store)" "$d_wall" "$d_cpu" "$first_bytes"
 printf '%-52s %8s %8s %14s\n' "git push from a normal repository" "$g_wall" "$g_cpu" "$git_bytes"
-printf '%-52s %8s %8s %14s\n' "dumpyard publish, second build ($changed files changed)" "$s_wall" "$s_cpu" "$second_bytes"
+printf '%-52s %8s %8s %14s\n' "dumpyard publish, second build ($changed files changed; libgit2: not in the store)" "$s_wall" "$s_cpu" "$second_bytes"
 awk -v d="$d_wall" -v g="$g_wall" -v f="$first_bytes" -v s="$second_bytes" 'BEGIN {
   printf "git push / dumpyard = %.2fx (goal >= 3x); second build sent %.2f%% of the first (goal < 2%%)\n", g / d, 100 * s / f }'

@@ -81,17 +81,22 @@ struct GitLabPublication {
             outcome.lfsBytes = uploaded.bytes
         }
         do {
+            // From the staging store when it holds the build's blobs (it does on the machine that dumped it).
+            let store = try? StagingStore(root: configuration.storeDirectory)
+            try FileManager.default.createDirectory(atPath: configuration.workDirectoryBase, withIntermediateDirectories: true)
             let report = try repository.push(
                 branch: branch, to: project.httpUrlToRepo, credentials: GitCredentials(username: "oauth2", password: settings.token), force: force,
-                deadline: .now + deadline)
+                deadline: .now + deadline, store: store, workDirectory: configuration.workDirectoryBase)
             outcome.objects = report.objects
             outcome.bytes = report.bytes
-        } catch {
+        } catch let error as GitPushError {
             let message = "GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)"
             switch error {
             case .rejected, .authenticationFailed: throw PublishingError(message)  // final
-            case .timedOut, .failed: throw GitLabPushFailure(message: message)  // worth another try
+            case .timedOut, .failed, .protocolFailure: throw GitLabPushFailure(message: message)  // worth another try
             }
+        } catch {
+            throw GitLabPushFailure(message: "GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)")
         }
         try client.setDefaultBranch(branch, of: project)
         return outcome

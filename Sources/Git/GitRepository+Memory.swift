@@ -75,3 +75,47 @@ extension GitRepository {
         return GitRawObject(id: id, type: UInt8(truncatingIfNeeded: git_odb_object_type(object).rawValue), content: content)
     }
 }
+
+extension GitRepository {
+    /// Every blob `commit` reaches (gitlinks excluded), with its size from the object header.
+    public func blobs(of commit: GitObjectID) throws(GitError) -> [(id: GitObjectID, size: UInt64)] {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        var result: [(id: GitObjectID, size: UInt64)] = []
+        var seenBlobs = Set<GitObjectID>()
+        for object in try commitAndTrees(commit) where object.type == UInt8(GIT_OBJECT_TREE.rawValue) {
+            var tree: OpaquePointer?
+            var id = object.id.raw
+            try check(git_tree_lookup(&tree, handle, &id), "git_tree_lookup")
+            defer { git_tree_free(tree) }
+            for i in 0..<git_tree_entrycount(tree) {
+                guard let entry = git_tree_entry_byindex(tree, i), git_tree_entry_type(entry) == GIT_OBJECT_BLOB,
+                    let child = git_tree_entry_id(entry)
+                else { continue }
+                let blob = GitObjectID(child.pointee)
+                guard seenBlobs.insert(blob).inserted else { continue }
+                var size = 0
+                var type = GIT_OBJECT_ANY
+                var oid = blob.raw
+                try check(git_odb_read_header(&size, &type, odb, &oid), "git_odb_read_header")
+                result.append((blob, UInt64(size)))
+            }
+        }
+        return result
+    }
+}
+
+extension GitRepository {
+    /// True when `id` is a commit in this repository.
+    public func isCommit(_ id: GitObjectID) throws(GitError) -> Bool {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        var oid = id.raw
+        try check(git_odb_read_header(&size, &type, odb, &oid), "git_odb_read_header")
+        return type == GIT_OBJECT_COMMIT
+    }
+}

@@ -19,6 +19,11 @@ public struct GitPushReport: Sendable, Hashable {
     /// Objects and bytes of the pack sent (0 when the remote lacked nothing).
     public var objects: Int
     public var bytes: Int
+
+    public init(objects: Int, bytes: Int) {
+        self.objects = objects
+        self.bytes = bytes
+    }
 }
 
 /// What a push is doing, for progress reports.
@@ -62,6 +67,8 @@ public enum GitPushError: Error, Sendable, Hashable, CustomStringConvertible {
     case authenticationFailed(tries: Int)
     case timedOut
     case failed(GitError)
+    /// A failure outside libgit2 (dumpyard's own push).
+    case protocolFailure(String)
 
     public var description: String {
         switch self {
@@ -69,6 +76,7 @@ public enum GitPushError: Error, Sendable, Hashable, CustomStringConvertible {
         case .authenticationFailed(let tries): "the server refused the credentials (\(tries) tries)"
         case .timedOut: "the push took longer than its time limit"
         case .failed(let error): error.description
+        case .protocolFailure(let message): message
         }
     }
 }

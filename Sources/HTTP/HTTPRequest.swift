@@ -9,6 +9,8 @@ public struct HTTPRequest: Sendable, Hashable {
     /// A file whose bytes are the body, streamed (PUT unless `method` says otherwise); `body` is
     /// then ignored.
     public var uploadFile: String?
+    /// Bytes sent before `uploadFile`'s (a protocol's commands ahead of a pack file).
+    public var uploadPrefix: [UInt8] = []
     /// `Range: bytes=<from>-[<through>]` when set.
     public var rangeStart: UInt64?
     public var rangeEnd: UInt64?

@@ -96,8 +96,11 @@ public final class HTTPTransfer {
                 throw HTTPError(kind: .other, host: host, message: "cannot read \(file) to send it")
             }
             context.uploadDescriptor = descriptor
+            context.uploadPrefix = request.uploadPrefix
             check(ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1), CURLOPT_UPLOAD)
-            check(ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(info.st_size)), CURLOPT_INFILESIZE_LARGE)
+            check(
+                ccurl_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(info.st_size) + curl_off_t(request.uploadPrefix.count)),
+                CURLOPT_INFILESIZE_LARGE)
             check(ccurl_setopt_data_callback(handle, CURLOPT_READFUNCTION, readCallback), CURLOPT_READFUNCTION)
             check(ccurl_setopt_pointer(handle, CURLOPT_READDATA, opaque), CURLOPT_READDATA)
         }
@@ -175,8 +178,10 @@ final class TransferContext {
     var finalHead: HTTPResponseHead?
     var stopped = false
     var stalled = false
-    /// The open file an upload's body is read from (-1: none).
+    /// The open file an upload's body is read from (-1: none), after `uploadPrefix`.
     var uploadDescriptor: Int32 = -1
+    var uploadPrefix: [UInt8] = []
+    var prefixSent = 0
     let stallTimeout: Duration
     private var lastBytes: UInt64 = 0
     private var lastChange = ContinuousClock.now
@@ -250,6 +255,14 @@ private let writeCallback: ccurl_data_callback = { data, size, count, context in
 private let readCallback: ccurl_data_callback = { buffer, size, count, context in
     guard let context, let buffer else { return Int(CURL_READFUNC_ABORT) }
     let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+    if transfer.prefixSent < transfer.uploadPrefix.count {
+        let n = min(size * count, transfer.uploadPrefix.count - transfer.prefixSent)
+        transfer.uploadPrefix.withUnsafeBytes { bytes in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + transfer.prefixSent, byteCount: n)
+        }
+        transfer.prefixSent += n
+        return n
+    }
     while true {
         let n = read(transfer.uploadDescriptor, buffer, size * count)
         if n < 0 && errno == EINTR { continue }

@@ -184,3 +184,5 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
         throw StagingError("cannot store object \(id.hex) in \(root): an empty object file keeps coming back")
     }
 }
+
+extension StagingStore: BlobPresence {}

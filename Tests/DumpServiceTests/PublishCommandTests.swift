@@ -99,6 +99,40 @@ import Testing
         #expect(again.status == 0 && again.stdout.hasPrefix("already published"), "\(again.stdout)\(again.stderr)")
     }
 
+    @Test func aSecondBuildSendsOnlyWhatGitLabLacks() throws {
+        let rig = try Rig()
+        let directory = try TemporaryDirectory("publish-second")
+        let env = environment(rig, directory)
+        let first = try Tool.run(
+            TestPaths.dumpyardBinary, ["dump", TestPaths.fixture("sample-firmware.zip"), "--out", directory.file("dumps"), "--publish"],
+            environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstBytes = try Self.receivedBytes(rig)
+        // The same firmware with one more file in its package: another build of the same device.
+        let second = directory.file("second.zip")
+        try FileManager.default.copyItem(atPath: TestPaths.fixture("sample-firmware.zip"), toPath: second)
+        try Tool.check("python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'a').writestr('release-notes.txt', 'build 2\\n' * 100)", second])
+        let run = try Tool.run(TestPaths.dumpyardBinary, ["dump", second, "--out", directory.file("dumps"), "--force", "--publish", "--json"], environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        let answer = try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String: Any]], "\(run.stdout)")
+        #expect(answer["publish"]?["status"] as? String == "replaced")
+        // The new file, all_files.txt (it lists it), the root tree and the commit: a few KB.
+        #expect(answer["publish"]?["objects"] as? Int == 4, "\(answer)")
+        let secondBytes = try Self.receivedBytes(rig) - firstBytes
+        #expect(secondBytes > 0 && secondBytes * 100 < firstBytes, "second push \(secondBytes) bytes against \(firstBytes)")
+        let home = try GitHome()
+        let url = try #require(try rig.api("GET", "/projects/dumps%2Fyardphone%2Fgravel").object["http_url_to_repo"] as? String)
+        try home.git(["clone", "-q", "--branch", Self.branch, rig.authenticated(url), directory.file("clone")])
+        #expect(FileManager.default.fileExists(atPath: directory.file("clone/release-notes.txt")))
+        try home.git(["fsck", "--strict"], in: directory.file("clone"))
+    }
+
+    /// Bytes the rig's git server received for pushes so far.
+    static func receivedBytes(_ rig: Rig) throws -> Int {
+        let requests = try rig.request("GET", rig.url + "/-/rig/git-requests", body: nil, headers: []).json as? [[String: Any]] ?? []
+        return requests.filter { ($0["path"] as? String)?.hasSuffix("/git-receive-pack") == true }.reduce(0) { $0 + ($1["request_bytes"] as? Int ?? 0) }
+    }
+
     @Test func anotherCommitOnTheBranchNeedsForceAndAWrongTokenNamesGitLab() throws {
         let rig = try Rig()
         let directory = try TemporaryDirectory("publish")

@@ -19,3 +19,8 @@ public protocol DeflatedObjectSource: Sendable {
     /// The path of the file that holds exactly one zlib stream of the object's content.
     func deflatedObjectPath(for id: ObjectID) throws -> String
 }
+
+/// Whether a store holds an object (to choose between copying its stream and another way).
+public protocol BlobPresence {
+    func contains(_ id: ObjectID) -> Bool
+}
