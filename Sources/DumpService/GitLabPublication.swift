@@ -59,7 +59,10 @@ struct GitLabPublication {
         let repository = try DumpRepository(existingAt: path)
         guard let commit = try repository.branchTarget(branch) else { throw PublishingError("\(path) has no branch \(branch)") }
         let group = try client.ensureGroup(settings.rootGroup + "/" + brand, name: brand.prefix(1).uppercased() + brand.dropFirst(), visibility: settings.visibility)
-        let project = try client.ensureProject(codename, in: group, visibility: settings.visibility)
+        var project = try client.ensureProject(codename, in: group, visibility: settings.visibility)
+        // Git and LFS go to the configured server only: the token must never follow a clone URL
+        // that names another host.
+        project.httpUrlToRepo = try Self.cloneURL(settings.url, project.pathWithNamespace)
         var outcome = PublishOutcome(
             status: "published", project: project.pathWithNamespace, webURL: project.webUrl, cloneURL: project.httpUrlToRepo, branch: branch,
             commit: commit.hex, objects: 0, bytes: 0)
@@ -117,6 +120,18 @@ struct GitLabPublication {
             try store.inflate(id, to: file)
             try send(file)
         }
+    }
+
+    /// `<server>/<path>.git` for a project path made of GitLab path segments only.
+    static func cloneURL(_ server: String, _ path: String) throws -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+        guard !segments.isEmpty, segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.allSatisfy(allowed.contains) }) else {
+            throw PublishingError("GitLab answered a project path dumpyard will not use: \(path.prefix(200))")
+        }
+        var base = server
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/" + path + ".git"
     }
 
     /// Brand and codename from a dump repository's path (`…/<brand>/<codename>.git`).

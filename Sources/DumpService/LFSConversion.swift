@@ -21,7 +21,9 @@ enum LFSConversion {
         var records: [Record] = []
         var tracked: [RepoPath] = []
         for entry in entries {
-            guard entry.mode != .symlink, entry.size >= threshold else {
+            // A name git's attribute files cannot hold exactly (a line break, a line past git's
+            // limit) stays a plain blob rather than a pointer git would not smudge.
+            guard entry.mode != .symlink, entry.size >= threshold, Self.fitsAttributes(entry.path) else {
                 result.append(entry)
                 continue
             }
@@ -41,6 +43,10 @@ enum LFSConversion {
         let stored = try ingester.ingest(bytes: file)
         result.append(ManifestEntry(path: attributes, mode: .regular, id: stored.id, size: UInt64(file.count)))
         return (result, records)
+    }
+
+    static func fitsAttributes(_ path: RepoPath) -> Bool {
+        !path.bytes.contains(UInt8(ascii: "\n")) && LFSAttributes.pattern(path).count <= 1800
     }
 
     /// Where the LFS records of `commit` are kept.

@@ -7,6 +7,8 @@ struct Exchange: Sendable {
     let transport: any GitLabTransport
     let retry: RetryPolicy
     let sleep: @Sendable (Duration) -> Void
+    /// Text never repeated in an error, even when a server echoes it back (the token).
+    var secrets: [String] = []
 
     func send(_ request: HTTPRequest, _ operation: String) throws(GitLabError) -> GitLabResponse {
         var attempt = 0
@@ -20,7 +22,9 @@ struct Exchange: Sendable {
             }
             if let response, (200..<300).contains(response.status) { return response }
             guard let wait = retry.wait(after: response, attempt: attempt, now: Date().timeIntervalSince1970) else {
-                if let response { throw GitLabError(operation: operation, status: response.status, message: Self.message(of: response)) }
+                if let response {
+                    throw GitLabError(operation: operation, status: response.status, message: Self.redacting(secrets, in: Self.message(of: response)))
+                }
                 let words = failure.map { "no answer from \($0.host): \($0.message)" } ?? "no answer"
                 throw GitLabError(operation: operation, status: 0, message: words + (attempt > 1 ? " (\(attempt) tries)" : ""))
             }
@@ -40,6 +44,10 @@ struct Exchange: Sendable {
         }
         let text = String(decoding: response.body.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
         return text.isEmpty ? "no message" : text
+    }
+
+    static func redacting(_ secrets: [String], in text: String) -> String {
+        secrets.filter { $0.count >= 4 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "[token]") }
     }
 
     static let defaultSleep: @Sendable (Duration) -> Void = {

@@ -26,7 +26,7 @@ public final class GitLabClient: Sendable {
         self.retry = retry
         self.timeout = timeout
         self.pageSize = min(max(pageSize, 1), 100)
-        exchange = Exchange(transport: transport, retry: retry, sleep: sleep ?? Exchange.defaultSleep)
+        exchange = Exchange(transport: transport, retry: retry, sleep: sleep ?? Exchange.defaultSleep, secrets: [token])
     }
 
     /// One API call (`path` after `/api/v4`, already encoded, or an absolute URL on this server),
@@ -70,10 +70,11 @@ public final class GitLabClient: Sendable {
     func all<T: Decodable>(_ type: T.Type, _ operation: String, _ path: String) throws(GitLabError) -> [T] {
         var items: [T] = []
         var next: String? = path + (path.contains("?") ? "&" : "?") + "per_page=\(pageSize)"
-        var pages = 0
+        var visited = Set<String>()
         while let page = next {
-            pages += 1
-            guard pages <= 10_000 else { throw GitLabError(operation: operation, status: 0, message: "more than 10,000 pages") }
+            // A next link seen before is a loop; 10,000 pages is more than any listing needs.
+            guard visited.insert(page).inserted else { throw GitLabError(operation: operation, status: 0, message: "the next-page links loop") }
+            guard visited.count <= 10_000 else { throw GitLabError(operation: operation, status: 0, message: "more than 10,000 pages") }
             let response = try call(operation, "GET", page)
             items += try decode([T].self, operation, response)
             next = try GitLabPath.nextLink(response.headers["link"]).map { (link: String) throws(GitLabError) -> String in

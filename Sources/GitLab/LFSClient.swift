@@ -34,7 +34,7 @@ public final class LFSClient: Sendable {
         if !base.hasSuffix(".git") { base += ".git" }
         endpoint = base + "/info/lfs"
         authorization = "Basic " + Data("\(username):\(token)".utf8).base64EncodedString()
-        exchange = Exchange(transport: transport, retry: retry, sleep: sleep ?? Exchange.defaultSleep)
+        exchange = Exchange(transport: transport, retry: retry, sleep: sleep ?? Exchange.defaultSleep, secrets: [token, authorization])
         self.timeout = timeout
         self.uploadTimeout = uploadTimeout
     }
@@ -62,7 +62,13 @@ public final class LFSClient: Sendable {
         let unique = objects.filter { seen.insert($0.oid).inserted }
         for start in stride(from: 0, to: unique.count, by: 100) {
             let batch = Array(unique[start..<min(start + 100, unique.count)])
-            for answer in try self.batch(batch) {
+            let answers = try self.batch(batch)
+            // Every object asked about must be answered: one left out is neither present nor sent.
+            let answered = Set(answers.map(\.oid))
+            if let missing = batch.first(where: { !answered.contains($0.oid) }) {
+                throw GitLabError(operation: "LFS batch of \(batch.count) objects", status: 200, message: "the server did not answer for \(missing.oid)")
+            }
+            for answer in answers {
                 guard let object = batch.first(where: { $0.oid == answer.oid }) else { continue }
                 if let error = answer.error {
                     throw GitLabError(operation: "LFS upload of \(object.oid)", status: error.code, message: error.message)

@@ -23,10 +23,10 @@ public struct RetryPolicy: Sendable, Hashable {
         switch response.status {
         case 429:
             if let text = response.headers["retry-after"], let seconds = Double(text.trimmingCharacters(in: " ")), seconds >= 0 {
-                return min(.milliseconds(Int64(seconds * 1000)), longestWait)
+                return capped(seconds)
             }
-            if let text = response.headers["ratelimit-reset"], let reset = Double(text.trimmingCharacters(in: " ")) {
-                return min(.milliseconds(Int64(max(0, reset - now) * 1000)), longestWait)
+            if let text = response.headers["ratelimit-reset"], let reset = Double(text.trimmingCharacters(in: " ")), reset.isFinite {
+                return capped(max(0, reset - now))
             }
             return min(backoff, longestWait)
         case 500...599:
@@ -34,6 +34,15 @@ public struct RetryPolicy: Sendable, Hashable {
         default:
             return nil
         }
+    }
+}
+
+extension RetryPolicy {
+    /// `seconds` as a wait of at most `longestWait`, whatever the number (1e300, inf, nan).
+    fileprivate func capped(_ seconds: Double) -> Duration {
+        let longest = Double(longestWait.components.seconds) + Double(longestWait.components.attoseconds) / 1e18
+        guard seconds.isFinite, seconds < longest else { return longestWait }
+        return .milliseconds(Int64(max(0, seconds) * 1000))
     }
 }
 

@@ -9,6 +9,8 @@ internal import HTTP
 struct SmartHTTPPush {
     let url: String
     let authorization: String
+    /// Kept only to keep it out of error messages.
+    private let password: String
     let timeout: Duration
 
     init(url: String, username: String, password: String, timeout: Duration) {
@@ -16,6 +18,7 @@ struct SmartHTTPPush {
         while base.hasSuffix("/") { base.removeLast() }
         self.url = base
         authorization = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        self.password = password.isEmpty ? "\u{0}" : password
         self.timeout = timeout
     }
 
@@ -24,7 +27,7 @@ struct SmartHTTPPush {
         var request = HTTPRequest(url: url + "/info/refs?service=git-receive-pack", headers: ["Authorization": authorization])
         request.totalTimeout = .seconds(60)
         let (status, body) = try send(request)
-        guard status == 200 else { throw Self.failure(status, body, "GET info/refs") }
+        guard status == 200 else { throw failure(status, body, "GET info/refs") }
         var refs: [String: String] = [:]
         for line in try PacketLines.parse(body) {
             guard !line.hasPrefix("#") else { continue }
@@ -50,7 +53,7 @@ struct SmartHTTPPush {
         request.totalTimeout = timeout
         request.stallTimeout = .seconds(300)
         let (status, body) = try send(request)
-        guard status == 200 else { throw Self.failure(status, body, "POST git-receive-pack") }
+        guard status == 200 else { throw failure(status, body, "POST git-receive-pack") }
         let report = try PacketLines.parse(body)
         guard let unpack = report.first, unpack.hasPrefix("unpack ") else { throw GitPushError.protocolFailure("no report from the server") }
         guard unpack.trimmingCharacters(in: .newlines) == "unpack ok" else {
@@ -75,9 +78,10 @@ struct SmartHTTPPush {
         return (head.status, body)
     }
 
-    private static func failure(_ status: Int, _ body: [UInt8], _ what: String) -> any Error {
+    private func failure(_ status: Int, _ body: [UInt8], _ what: String) -> any Error {
         if status == 401 || status == 403 { return GitPushError.authenticationFailed(tries: 1) }
         let text = String(decoding: body.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
+            .replacingOccurrences(of: password, with: "[token]").replacingOccurrences(of: authorization, with: "[token]")
         return GitPushError.protocolFailure("\(what): HTTP \(status)" + (text.isEmpty ? "" : ": \(text)"))
     }
 }
