@@ -12,6 +12,6 @@ cat >&2 <<MSG
 
 Next: look at the dump with git, e.g.
   git --git-dir $here/dumps/yardphone/gravel.git log --all --stat | head
-  rm -rf /tmp/gravel && git clone $here/dumps/yardphone/gravel.git /tmp/gravel && ls /tmp/gravel
+  clone=\$(mktemp -d) && git clone $here/dumps/yardphone/gravel.git "\$clone/gravel" && ls "\$clone/gravel"
 The binary is $here/.build/release/dumpyard (see README.md, "Using it").
 MSG
