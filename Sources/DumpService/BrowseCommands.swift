@@ -1,4 +1,5 @@
 internal import Foundation
+internal import DumpCore
 internal import GitLab
 
 /// The published dumps on GitLab, read back: `lookup <brand>/<codename> [branch]` (already
@@ -16,10 +17,13 @@ enum BrowseCommands {
         let parsed = try ParsedArguments(arguments, valued: [], flags: ["--json"])
         guard (1...2).contains(parsed.positionals.count) else { throw UsageError("lookup takes brand/codename and, optionally, a branch") }
         let (settings, client) = try connect(environment)
-        let parts = parsed.positionals[0].split(separator: "/").map { String($0).lowercased() }
-        guard parts.count == 2 else { throw UsageError("lookup takes brand/codename (e.g. xiaomi/fuxi)") }
-        let path = settings.rootGroup + "/" + parts.joined(separator: "/")
         let json = parsed.flags.contains("--json")
+        if let build = BuildFingerprint(parsed.positionals[0]), parsed.positionals.count == 1 {
+            return try lookup(build, settings: settings, client: client, json: json)
+        }
+        let parts = parsed.positionals[0].split(separator: "/").map { String($0).lowercased() }
+        guard parts.count == 2 else { throw UsageError("lookup takes brand/codename (e.g. xiaomi/fuxi) or a build fingerprint") }
+        let path = settings.rootGroup + "/" + parts.joined(separator: "/")
         guard let project = try client.project(path) else {
             CommandLineTool.printOut(json ? "{\"found\":false}" : "not dumped yet: no project \(path)")
             return 3
@@ -42,6 +46,25 @@ enum BrowseCommands {
             CommandLineTool.printOut((["\(path): \(branches.count) builds"] + branches.map { "  \($0.name)" }).joined(separator: "\n"))
         }
         return branches.isEmpty ? 3 : 0
+    }
+
+    /// A build by its fingerprint: the branch its fields name, confirmed by the fingerprint line
+    /// of that branch's README.md.
+    private static func lookup(_ build: BuildFingerprint, settings: GitLabSettings, client: GitLabClient, json: Bool) throws -> Int32 {
+        let path = settings.rootGroup + "/" + build.subgroup + "/" + build.project
+        let notFound = { (why: String) -> Int32 in
+            CommandLineTool.printOut(json ? "{\"found\":false}" : "not dumped yet: \(why)")
+            return 3
+        }
+        guard let project = try client.project(path) else { return notFound("no project \(path)") }
+        guard let found = try client.branch(build.branch, of: path) else { return notFound("\(path) has no branch \(build.branch)") }
+        let readme = String(decoding: (try? client.rawFile("README.md", of: path, ref: found.name)) ?? [], as: UTF8.self)
+        guard readme.contains(build.properties.fingerprint) else {
+            return notFound("\(path) branch \(build.branch) holds another build (its README.md names another fingerprint)")
+        }
+        let answer = Found(project: path, webURL: project.webUrl, cloneURL: project.httpUrlToRepo, branches: [Branch(name: found.name, commit: found.commit.id)])
+        CommandLineTool.printOut(json ? try CommandLineTool.encodeJSON(answer) : "already dumped: \(path) branch \(found.name) (commit \(found.commit.id))\n  web        \(project.webUrl ?? "-")")
+        return 0
     }
 
     /// `browse [brand[/codename[@branch[:path]]]]`.

@@ -77,8 +77,9 @@ public enum CommandLineTool {
           stats [--json]            the queue's counters
           lookup <url|sha256> [--json]
                                     already dumped? (exit 0 yes, 3 not yet), from the job index
-          lookup <brand>/<codename> [branch] [--json]
-                                    already on GitLab? the project's builds, or that branch
+          lookup <brand>/<codename> [branch] | <build fingerprint> [--json]
+                                    already on GitLab? the project's builds, that branch, or the
+                                    build a fingerprint names
           browse [brand[/codename[@branch[:path]]]] [--json]
                                     list brands, devices, builds, a tree; print a file
           help, version

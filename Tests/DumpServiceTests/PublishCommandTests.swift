@@ -44,6 +44,12 @@ import Testing
         #expect(builds.status == 0 && builds.stdout.contains("\"name\":\"\(Self.branch)\""), "\(builds.stdout)")
         #expect(try Tool.run(TestPaths.dumpyardBinary, ["lookup", "yardphone/gravel", "other-build"], environment: env).status == 3)
         #expect(try Tool.run(TestPaths.dumpyardBinary, ["lookup", "yardphone/nothing"], environment: env).status == 3)
+        let byFingerprint = try Tool.run(
+            TestPaths.dumpyardBinary, ["lookup", "yardphone/gravel/gravel:14/UP1A.231005.007/10754064:user/release-keys"], environment: env)
+        #expect(byFingerprint.status == 0 && byFingerprint.stdout.hasPrefix("already dumped: dumps/yardphone/gravel branch \(Self.branch)"), "\(byFingerprint.stdout)\(byFingerprint.stderr)")
+        let otherBuild = try Tool.run(
+            TestPaths.dumpyardBinary, ["lookup", "yardphone/gravel/gravel:14/UP1A.231005.007/10754065:user/release-keys"], environment: env)
+        #expect(otherBuild.status == 3, "\(otherBuild.stdout)")
         let browse = { (arguments: [String]) throws -> String in
             let run = try Tool.run(TestPaths.dumpyardBinary, ["browse"] + arguments, environment: env)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
