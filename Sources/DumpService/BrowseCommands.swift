@@ -21,8 +21,10 @@ enum BrowseCommands {
         if let build = BuildFingerprint(parsed.positionals[0]), parsed.positionals.count == 1 {
             return try lookup(build, settings: settings, client: client, json: json)
         }
-        let parts = parsed.positionals[0].split(separator: "/").map { String($0).lowercased() }
-        guard parts.count == 2 else { throw UsageError("lookup takes brand/codename (e.g. xiaomi/fuxi) or a build fingerprint") }
+        let parts = parsed.positionals[0].split(separator: "/", omittingEmptySubsequences: false).map { String($0).lowercased() }
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && !$0.contains("@") && !$0.contains(":") }) else {
+            throw UsageError("lookup takes brand/codename [branch] (e.g. lookup xiaomi/fuxi <branch>) or a build fingerprint")
+        }
         let path = settings.rootGroup + "/" + parts.joined(separator: "/")
         guard let project = try client.project(path) else {
             CommandLineTool.printOut(json ? "{\"found\":false}" : "not dumped yet: no project \(path)")
@@ -43,7 +45,7 @@ enum BrowseCommands {
         if json {
             CommandLineTool.printOut(try CommandLineTool.encodeJSON(answer))
         } else {
-            CommandLineTool.printOut((["\(path): \(branches.count) builds"] + branches.map { "  \($0.name)" }).joined(separator: "\n"))
+            CommandLineTool.printOut((["\(path): \(branches.count) build\(branches.count == 1 ? "" : "s")"] + branches.map { "  \($0.name)" }).joined(separator: "\n"))
         }
         return branches.isEmpty ? 3 : 0
     }
@@ -73,7 +75,16 @@ enum BrowseCommands {
         guard parsed.positionals.count <= 1 else { throw UsageError("browse takes at most one brand[/codename[@branch[:path]]]") }
         let (settings, client) = try connect(environment)
         let json = parsed.flags.contains("--json")
-        let target = Target(parsed.positionals.first ?? "")
+        let target = try Target(parsed.positionals.first ?? "")
+        do {
+            return try browse(target, settings: settings, client: client, json: json)
+        } catch let error as GitLabError where error.status == 404 {
+            CommandLineTool.printOut(json ? "{\"found\":false}" : "not found: \(error.message)")
+            return 3
+        }
+    }
+
+    private static func browse(_ target: Target, settings: GitLabSettings, client: GitLabClient, json: Bool) throws -> Int32 {
         let root = settings.rootGroup
         func list(_ names: [String], _ entries: some Encodable) throws {
             CommandLineTool.printOut(json ? try CommandLineTool.encodeJSON(entries) : names.joined(separator: "\n"))
@@ -99,7 +110,8 @@ enum BrowseCommands {
             // A file is printed; a directory is listed.
             let parent = (path as NSString).deletingLastPathComponent
             guard let entry = try entries(client, project, branch, parent)?.first(where: { $0.path == path }) else {
-                throw CommandLineTool.CommandFailure("browse: \(project)@\(branch) has no \(path)")
+                CommandLineTool.printOut(json ? "{\"found\":false}" : "not found: \(project)@\(branch) has no \(path)")
+                return 3
             }
             if entry.type == "blob" {
                 FileHandle.standardOutput.write(Data(try client.rawFile(path, of: project, ref: branch)))
@@ -147,7 +159,7 @@ enum BrowseCommands {
         var branch: String?
         var path: String?
 
-        init(_ text: String) {
+        init(_ text: String) throws(UsageError) {
             var rest = Substring(text)
             if let colon = rest.firstIndex(of: ":") {
                 path = String(rest[rest.index(after: colon)...]).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
@@ -156,9 +168,14 @@ enum BrowseCommands {
             if let at = rest.firstIndex(of: "@") {
                 branch = String(rest[rest.index(after: at)...])
                 rest = rest[..<at]
+                guard branch?.isEmpty == false else { throw UsageError("browse: a branch after @, e.g. xiaomi/fuxi@<branch>") }
             }
-            let parts = rest.split(separator: "/").map { String($0).lowercased() }
-            brand = parts.first
+            let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map { String($0).lowercased() }
+            guard text.isEmpty || (parts.count <= 2 && parts.allSatisfy { !$0.isEmpty }) else {
+                throw UsageError("browse takes brand[/codename[@branch[:path]]], e.g. xiaomi/fuxi@<branch>:system/build.prop")
+            }
+            guard (branch == nil && path == nil) || parts.count == 2 else { throw UsageError("browse: @branch and :path need brand/codename before them") }
+            brand = text.isEmpty ? nil : parts.first
             codename = parts.count > 1 ? parts[1] : nil
         }
     }

@@ -94,6 +94,9 @@ public enum CommandLineTool {
           DUMPS_DIR         where a worker's dump repositories go (default $DUMPYARD_HOME/dumps)
           WORKER_CONCURRENCY, WORKER_GRACE_SECONDS
                             as --concurrency and --grace (defaults 1 and 60)
+          GITLAB_URL, DUMPER_TOKEN (or GITLAB_TOKEN), GITLAB_ROOT_GROUP (dumps), GITLAB_VISIBILITY (public)
+                            where publish, dump --publish, workers, lookup and browse reach GitLab
+          LFS_THRESHOLD     files of this many bytes or more go through Git LFS (52428800; 0: off)
           ALLOW_PRIVATE_URLS  1, or CIDR ranges: hosts in private ranges a worker may download from
           DOWNLOAD_CONNECTIONS, DOWNLOAD_STALL_SECONDS, DOWNLOAD_TIMEOUT_SECONDS, DOWNLOAD_MAX_BYTES
                             parallel ranged connections (4), seconds without a byte before a
@@ -129,7 +132,15 @@ public enum CommandLineTool {
                 return 0
             }
             if !json { printOut(text(summary)) }
-            let outcome = try PublishCommand.publish(repository: summary.repository, branch: summary.branch, force: force, environment: environment)
+            let outcome: PublishOutcome
+            do {
+                outcome = try PublishCommand.publish(repository: summary.repository, branch: summary.branch, force: force, environment: environment)
+            } catch {
+                // The dump is kept: say so, and how to publish it again.
+                if json { printOut("{\"dump\":\(try encodeJSON(summary)),\"publish\":{\"error\":\(try encodeJSON(String(describing: error)))}}") }
+                printError("dumpyard: the dump is kept; publish it again with: dumpyard publish \(summary.repository) \(summary.branch)")
+                throw error
+            }
             printOut(json ? "{\"dump\":\(try encodeJSON(summary)),\"publish\":\(try encodeJSON(outcome))}" : PublishCommand.text(outcome))
             return 0
         } catch {

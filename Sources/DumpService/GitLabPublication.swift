@@ -68,6 +68,8 @@ struct GitLabPublication {
             commit: commit.hex, objects: 0, bytes: 0)
         if let remote = try client.branch(branch, of: project.pathWithNamespace) {
             if remote.commit.id == commit.hex {
+                // Published before; the default branch may be what an earlier run failed to set.
+                if project.defaultBranch != branch { try client.setDefaultBranch(branch, of: project) }
                 outcome.status = "already_published"
                 return outcome
             }
@@ -82,6 +84,9 @@ struct GitLabPublication {
             let uploaded = try uploadLFS(records, to: project)
             outcome.lfsObjects = uploaded.uploaded
             outcome.lfsBytes = uploaded.bytes
+        } else if try repository.usesLFS(branch: branch) {
+            throw PublishingError(
+                "\(path) branch \(branch) has Git LFS files, but this machine has no record of their content (\(LFSConversion.recordsPath(commit: commit.hex, configuration: configuration)) is missing): publish from the machine and DUMPYARD_HOME that dumped it, or dump it again here")
         }
         do {
             // From the staging store when it holds the build's blobs (it does on the machine that dumped it).
@@ -93,6 +98,12 @@ struct GitLabPublication {
             outcome.objects = report.objects
             outcome.bytes = report.bytes
         } catch let error as GitPushError {
+            // Refused because a concurrent publisher set the very same commit: that is published.
+            if case .rejected = error, try client.branch(branch, of: project.pathWithNamespace)?.commit.id == commit.hex {
+                if project.defaultBranch != branch { try client.setDefaultBranch(branch, of: project) }
+                outcome.status = "already_published"
+                return outcome
+            }
             let message = "GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)"
             switch error {
             case .rejected, .authenticationFailed: throw PublishingError(message)  // final

@@ -11,11 +11,15 @@ struct GitLabSettings: Sendable {
 
     /// The settings, or a usage error naming what is missing or wrong.
     static func from(_ environment: [String: String]) throws(UsageError) -> GitLabSettings {
-        guard let url = environment["GITLAB_URL"], !url.isEmpty else { throw UsageError("publishing needs GITLAB_URL (e.g. https://gitlab.example)") }
+        guard let given = environment["GITLAB_URL"], !given.isEmpty else { throw UsageError("GitLab needs GITLAB_URL (e.g. https://gitlab.example)") }
+        var url = given
+        while url.hasSuffix("/") { url.removeLast() }
+        // The server, not its API: a URL given with /api/v4 is taken as meant.
+        if url.lowercased().hasSuffix("/api/v4") { url.removeLast("/api/v4".count) }
         let lowered = url.lowercased()
         guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://") else { throw UsageError("GITLAB_URL must be an http(s) URL") }
         guard let token = [environment["DUMPER_TOKEN"], environment["GITLAB_TOKEN"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
-            throw UsageError("publishing needs a GitLab token in DUMPER_TOKEN (or GITLAB_TOKEN) with the api and write_repository scopes")
+            throw UsageError("GitLab needs a token in DUMPER_TOKEN (or GITLAB_TOKEN): api and write_repository scopes to publish, read_api to browse")
         }
         let root = (environment["GITLAB_ROOT_GROUP"].flatMap { $0.isEmpty ? nil : $0 } ?? "dumps")
             .split(separator: "/").joined(separator: "/")

@@ -119,3 +119,16 @@ extension GitRepository {
         return type == GIT_OBJECT_COMMIT
     }
 }
+
+extension GitRepository {
+    /// The content of the blob `revision` names (`branch:path`), or nil when there is none.
+    public func blobContent(_ revision: String) throws(GitError) -> [UInt8]? {
+        var object: OpaquePointer?
+        let rc = git_revparse_single(&object, handle, revision)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        try check(rc, "git_revparse_single")
+        defer { git_object_free(object) }
+        guard git_object_type(object) == GIT_OBJECT_BLOB, let raw = git_blob_rawcontent(object) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: raw, count: Int(git_blob_rawsize(object))))
+    }
+}

@@ -57,7 +57,9 @@ public final class HTTPTransfer {
         // itself, past the address policy and the pin.
         check(ccurl_setopt_string(handle, CURLOPT_PROXY, ""), CURLOPT_PROXY)
         // Body chunks of up to 512 KiB instead of 16 KiB: one write and one lock per chunk.
-        check(ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10), CURLOPT_BUFFERSIZE)
+        // A speed setting only: libcurl 7.88 refuses it on a handle reused after a failed name
+        // lookup, and the request must not fail for that.
+        _ = ccurl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
         check(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), CURLOPT_FOLLOWLOCATION)
         check(ccurl_setopt_string(handle, CURLOPT_USERAGENT, "dumpyard/0.1"), CURLOPT_USERAGENT)
         check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, &errorBuffer), CURLOPT_ERRORBUFFER)

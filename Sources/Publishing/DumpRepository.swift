@@ -121,6 +121,12 @@ public final class DumpRepository {
         return GitPushReport(objects: inputs.count, bytes: bytes)
     }
 
+    /// True when `branch` routes files through Git LFS (its root `.gitattributes` says so).
+    public func usesLFS(branch: String) throws -> Bool {
+        guard let attributes = try repository.blobContent("refs/heads/\(branch):.gitattributes") else { return false }
+        return String(decoding: attributes, as: UTF8.self).contains("filter=lfs")
+    }
+
     /// Opens an existing dump repository; fails when there is none at `path`.
     public init(existingAt path: String) throws {
         repository = try GitRepository.openBare(at: path)

@@ -65,7 +65,22 @@ import Testing
         #expect(prop == localProp && prop.contains("ro.product"))
         #expect(try browse(["yardphone/gravel@\(Self.branch):system/system/etc"]).contains("\n"))
         let missing = try Tool.run(TestPaths.dumpyardBinary, ["browse", "yardphone/gravel@\(Self.branch):no/such"], environment: env)
-        #expect(missing.status == 1 && missing.stderr.contains("has no no/such"), "\(missing.stderr)")
+        #expect(missing.status == 3 && missing.stdout.contains("has no no/such"), "\(missing.stdout)\(missing.stderr)")
+        for absent in ["nobrand", "yardphone/nodevice", "yardphone/gravel@nobranch"] {
+            let run = try Tool.run(TestPaths.dumpyardBinary, ["browse", absent, "--json"], environment: env)
+            #expect(run.status == 3 && run.stdout.contains("\"found\":false"), "\(absent): \(run.stdout)\(run.stderr)")
+        }
+        for odd in ["yardphone/gravel/extra", "/gravel", "yardphone/gravel@", "yardphone@x"] {
+            #expect(try Tool.run(TestPaths.dumpyardBinary, ["browse", odd], environment: env).status == 2, "\(odd) is a usage error")
+        }
+        #expect(try Tool.run(TestPaths.dumpyardBinary, ["lookup", "yardphone/gravel@" + Self.branch], environment: env).status == 2)
+
+        // A default branch an earlier run failed to set is set by the next, "already published", one.
+        _ = try rig.api("PUT", "/projects/dumps%2Fyardphone%2Fgravel", json: ["default_branch": "other"])
+        try Tool.check("git", ["-C", clone, "push", "-q", rig.authenticated(url), "HEAD:refs/heads/other"])
+        _ = try rig.api("PUT", "/projects/dumps%2Fyardphone%2Fgravel", json: ["default_branch": "other"])
+        #expect(try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch], environment: env).status == 0)
+        #expect(try rig.api("GET", "/projects/dumps%2Fyardphone%2Fgravel").object["default_branch"] as? String == Self.branch)
 
         // Again: already published, nothing sent.
         let again = try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch], environment: env)
@@ -103,6 +118,15 @@ import Testing
         }
         let again = try Tool.run(TestPaths.dumpyardBinary, ["publish", directory.file("dumps/yardphone/gravel.git"), Self.branch], environment: env)
         #expect(again.status == 0 && again.stdout.hasPrefix("already published"), "\(again.stdout)\(again.stderr)")
+
+        // From another DUMPYARD_HOME the LFS content is unknown: refused, nothing half-published.
+        var elsewhere = env
+        elsewhere["DUMPYARD_HOME"] = directory.file("other-home")
+        elsewhere["GITLAB_ROOT_GROUP"] = "elsewhere"
+        let blind = try Tool.run(TestPaths.dumpyardBinary, ["publish", directory.file("dumps/yardphone/gravel.git"), Self.branch], environment: elsewhere)
+        #expect(blind.status == 1 && blind.stderr.contains("has Git LFS files, but this machine has no record"), "\(blind.stderr)")
+        let branches = try rig.api("GET", "/projects/elsewhere%2Fyardphone%2Fgravel/repository/branches").json as? [[String: Any]]
+        #expect(branches?.isEmpty == true, "no branch pushed: \(String(describing: branches))")
     }
 
     @Test func aSecondBuildSendsOnlyWhatGitLabLacks() throws {
@@ -151,6 +175,11 @@ import Testing
         let denied = try Tool.run(TestPaths.dumpyardBinary, ["publish", local, Self.branch], environment: environment(rig, directory, token: secret))
         #expect(denied.status == 1 && denied.stderr.contains("GitLab") && denied.stderr.contains("401"), "\(denied.stderr)")
         #expect(!denied.stderr.contains(secret) && !denied.stdout.contains(secret))
+        let deniedDump = try Tool.run(
+            TestPaths.dumpyardBinary, ["dump", TestPaths.fixture("sample-firmware.zip"), "--out", directory.file("dumps"), "--publish", "--json"],
+            environment: environment(rig, directory, token: secret))
+        #expect(deniedDump.status == 1 && deniedDump.stdout.contains("\"dump\":{") && deniedDump.stdout.contains("\"error\":"), "\(deniedDump.stdout)")
+        #expect(deniedDump.stderr.contains("the dump is kept; publish it again with: dumpyard publish ") && !deniedDump.stdout.contains(secret))
 
         // Someone else's commit on the branch name.
         let group = try rig.api("POST", "/groups", json: ["name": "dumps", "path": "dumps"]).object["id"] as? Int ?? 0
