@@ -111,6 +111,8 @@ let package = Package(
             name: "WorkerFaultTests", dependencies: ["JobQueue", "Redis", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
         /** The local GitLab rig (fixtures/rig): the stand-in, git and LFS through real clients, python-gitlab conformance. */
         .testTarget(name: "RigTests", dependencies: ["DumpTestSupport"], swiftSettings: strictSettings),
+        /** The Telegram Bot API stand-in (fixtures/telegram): python-telegram-bot conformance, long polling, journal, faults. */
+        .testTarget(name: "TelegramStandInTests", dependencies: ["DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "DumpServiceTests", dependencies: ["DumpService", "DumpCore", "DumpTestSupport"],
             swiftSettings: strictSettings),
