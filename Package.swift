@@ -67,6 +67,8 @@ let package = Package(
         .target(name: "JobQueue", dependencies: ["Redis"], swiftSettings: strictSettings),
         /** GitLab's REST API v4 over the HTTP wrapper: groups, projects, branches, trees, files; retries and timeouts. */
         .target(name: "GitLab", dependencies: ["HTTP"], swiftSettings: strictSettings),
+        /** The Telegram Bot API over the HTTP wrapper: deadlines, retry_after, one HTML escape. */
+        .target(name: "Telegram", dependencies: ["HTTP"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
         .target(
             name: "Publishing", dependencies: ["DumpCore", "Git", "Crypto", "Compression", "HTTP"],
@@ -102,6 +104,7 @@ let package = Package(
         .testTarget(
             name: "PublishingTests", dependencies: ["Publishing", "Staging", "DumpCore", "Git", "DumpTestSupport"],
             swiftSettings: strictSettings),
+        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "GitLabTests", dependencies: ["GitLab", "HTTP", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Redis", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,0 +1,19 @@
+/// A Bot API call that failed: the method, Telegram's error code (0 when no answer came) and its
+/// description; `retryAfter` when Telegram asked to wait. Never the token.
+public struct TelegramError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var method: String
+    public var code: Int
+    public var message: String
+    public var retryAfter: Int?
+
+    public init(method: String, code: Int, message: String, retryAfter: Int? = nil) {
+        self.method = method
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String {
+        code == 0 ? "Telegram: \(method): \(message)" : "Telegram: \(method): \(code) \(message)"
+    }
+}
