@@ -46,6 +46,15 @@ extension TelegramClient {
         try call("setMyCommands", ["commands": commands.map { ["command": $0.command, "description": $0.description] }])
     }
 
+    /// Sends a file (a failure document) with an HTML caption; returns the message id.
+    @discardableResult
+    public func sendDocument(chat: Int64, fileName: String, contents: [UInt8], html caption: String? = nil) throws(TelegramError) -> Int {
+        var fields: [(String, String)] = [("chat_id", String(chat))]
+        if let caption { fields += [("caption", caption), ("parse_mode", "HTML")] }
+        let form = MultipartForm(fields: fields, file: (field: "document", name: fileName, contents: contents))
+        return try decode(TelegramUpdate.Message.self, try call("sendDocument", body: form.body, contentType: form.contentType), "sendDocument").messageId
+    }
+
     static func keyboard(_ rows: [[TelegramButton]]) -> [String: Any] {
         ["inline_keyboard": rows.map { $0.map { ["text": $0.text, "callback_data": $0.data] } }]
     }

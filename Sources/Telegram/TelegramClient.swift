@@ -23,16 +23,21 @@ public final class TelegramClient: Sendable {
     /// poll may take beyond the deadline.
     @discardableResult
     public func call(_ method: String, _ parameters: [String: Any] = [:], wait: Duration = .zero) throws(TelegramError) -> Any {
-        let until = ContinuousClock.now + deadline + wait
         guard let body = try? JSONSerialization.data(withJSONObject: parameters) else {
             throw TelegramError(method: method, code: 0, message: "the parameters cannot be encoded")
         }
+        return try call(method, body: Array(body), contentType: "application/json", wait: wait)
+    }
+
+    /// Calls `method` with a ready body (JSON, or multipart for files).
+    func call(_ method: String, body: [UInt8], contentType: String, wait: Duration = .zero) throws(TelegramError) -> Any {
+        let until = ContinuousClock.now + deadline + wait
         var attempt = 0
         while true {
             attempt += 1
             let left = until - .now
             guard left > .zero else { throw TelegramError(method: method, code: 0, message: "no answer within \(Int((deadline + wait).components.seconds)) s") }
-            var request = HTTPRequest(method: "POST", url: endpoint + method, headers: ["Content-Type": "application/json"], body: Array(body))
+            var request = HTTPRequest(method: "POST", url: endpoint + method, headers: ["Content-Type": contentType], body: body)
             request.totalTimeout = left
             request.stallTimeout = left
             request.connectTimeout = min(left, .seconds(10))

@@ -66,6 +66,19 @@ import Testing
         #expect(flood?.retryAfter == 60)
     }
 
+    @Test func aFailureDocumentIsUploaded() throws {
+        let standIn = try TelegramStandIn()
+        try standIn.addChat(chat)
+        let log = Array("unpack container failed: fw.zip: truncated or corrupt zip\n".utf8)
+        let id = try Self.client(standIn).sendDocument(chat: chat, fileName: "job-1 \"failure\".txt", contents: log, html: "<b>Failed</b> at step 3")
+        #expect(id > 0)
+        let call = try #require(try standIn.journal(method: "sendDocument").first, "the upload is in the journal")
+        let file = try #require((call["files"] as? [[String: Any]])?.first, "\(call)")
+        #expect(file["field"] as? String == "document" && file["filename"] as? String == "job-1 failure.txt", "quotes dropped: \(file)")
+        #expect(file["base64"] as? String == Data(log).base64EncodedString(), "the bytes as sent")
+        #expect((call["params"] as? [String: Any])?["caption"] as? String == "<b>Failed</b> at step 3")
+    }
+
     @Test func aStallingServerIsCutAtTheDeadline() throws {
         let standIn = try TelegramStandIn()
         try standIn.addChat(chat)
