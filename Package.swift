@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "JobQueue", dependencies: ["Redis"], swiftSettings: strictSettings),
         /** GitLab's REST API v4 over the HTTP wrapper: groups, projects, branches, trees, files; retries and timeouts. */
         .target(name: "GitLab", dependencies: ["HTTP"], swiftSettings: strictSettings),
-        /** The Telegram Bot API over the HTTP wrapper: deadlines, retry_after, one HTML escape. */
+        /** The Telegram Bot API over the HTTP wrapper: deadlines, retry_after, "not modified" as success. */
         .target(name: "Telegram", dependencies: ["HTTP"], swiftSettings: strictSettings),
         /** Git side of a dump: pack from the store, tree and commit with libgit2, bundles. */
         .target(
@@ -78,7 +78,7 @@ let package = Package(
         /** Configuration, the dump pipeline, CLI commands and their output. */
         .target(
             name: "DumpService",
-            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git", "JobQueue", "Redis", "Download", "HTTP", "GitLab"],
+            dependencies: ["DumpCore", "Firmware", "Staging", "Publishing", "Git", "JobQueue", "Redis", "Download", "HTTP", "GitLab", "Telegram"],
             swiftSettings: strictSettings),
 
         // MARK: - L5 executable
@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "PublishingTests", dependencies: ["Publishing", "Staging", "DumpCore", "Git", "DumpTestSupport"],
             swiftSettings: strictSettings),
-        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "DumpTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "GitLabTests", dependencies: ["GitLab", "HTTP", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "Redis", "DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,3 +1,4 @@
+import DumpCore
 import DumpTestSupport
 import Foundation
 import Telegram

@@ -1,4 +1,4 @@
-/// The one escaping function for text in HTML parse mode: `&`, `<` and `>` as entities (the
+/// The one escaping function for text in Telegram's HTML parse mode: `&`, `<` and `>` as entities (the
 /// only characters Telegram's HTML needs escaped outside tags; quotes too, for attributes).
 public enum TelegramHTML {
     public static func escaped(_ text: String) -> String {
