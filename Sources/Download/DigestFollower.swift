@@ -1,4 +1,5 @@
 internal import Crypto
+internal import DumpCore
 internal import Foundation
 internal import Synchronization
 
@@ -31,7 +32,7 @@ final class DigestFollower: @unchecked Sendable {
         if abandoned { stop.store(true, ordering: .releasing) }
         finished.wait()
         guard !abandoned, hashed == size else { return nil }
-        return digest.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return Hex.encode(digest.finalize())
     }
 
     private func follow() {
@@ -49,8 +50,4 @@ final class DigestFollower: @unchecked Sendable {
             hashed += UInt64(count)
         }
     }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -1,4 +1,5 @@
 internal import Crypto
+internal import DumpCore
 internal import Foundation
 
 /// The dedup key of a firmware URL: the SHA-256 of its normalised form (scheme and host
@@ -43,6 +44,6 @@ public enum SourceKey {
         guard let normalized = normalized(url) else { return nil }
         let digest = StreamingDigest(.sha256)
         digest.update(Array(normalized.utf8))
-        return digest.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return Hex.encode(digest.finalize())
     }
 }

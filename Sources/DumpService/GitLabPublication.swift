@@ -69,9 +69,7 @@ struct GitLabPublication {
         if let remote = try client.branch(branch, of: project.pathWithNamespace) {
             if remote.commit.id == commit.hex {
                 // Published before; the default branch may be what an earlier run failed to set.
-                if project.defaultBranch != branch { try client.setDefaultBranch(branch, of: project) }
-                outcome.status = "already_published"
-                return outcome
+                return try alreadyPublished(outcome, branch: branch, project: project)
             }
             guard force else {
                 throw PublishingError(
@@ -100,9 +98,7 @@ struct GitLabPublication {
         } catch let error as GitPushError {
             // Refused because a concurrent publisher set the very same commit: that is published.
             if case .rejected = error, try client.branch(branch, of: project.pathWithNamespace)?.commit.id == commit.hex {
-                if project.defaultBranch != branch { try client.setDefaultBranch(branch, of: project) }
-                outcome.status = "already_published"
-                return outcome
+                return try alreadyPublished(outcome, branch: branch, project: project)
             }
             let message = "GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)"
             switch error {
@@ -113,6 +109,15 @@ struct GitLabPublication {
             throw GitLabPushFailure(message: "GitLab: pushing \(branch) to \(project.pathWithNamespace) failed: \(error)")
         }
         try client.setDefaultBranch(branch, of: project)
+        return outcome
+    }
+
+    /// `outcome` as `already_published`, once `branch` (on GitLab at the commit already) is the
+    /// project's default branch.
+    private func alreadyPublished(_ outcome: PublishOutcome, branch: String, project: GitLabProject) throws -> PublishOutcome {
+        if project.defaultBranch != branch { try client.setDefaultBranch(branch, of: project) }
+        var outcome = outcome
+        outcome.status = "already_published"
         return outcome
     }
 

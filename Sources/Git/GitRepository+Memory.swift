@@ -79,12 +79,18 @@ extension GitRepository {
 extension GitRepository {
     /// Every blob `commit` reaches (gitlinks excluded), with its size from the object header.
     public func blobs(of commit: GitObjectID) throws(GitError) -> [(id: GitObjectID, size: UInt64)] {
+        try blobs(in: commitAndTrees(commit))
+    }
+
+    /// Every blob the trees among `objects` name (gitlinks excluded), with its size from the
+    /// object header: `blobs(of:)` for a caller that already has `commitAndTrees(_:)`.
+    public func blobs(in objects: [GitRawObject]) throws(GitError) -> [(id: GitObjectID, size: UInt64)] {
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, handle), "git_repository_odb")
         defer { git_odb_free(odb) }
         var result: [(id: GitObjectID, size: UInt64)] = []
         var seenBlobs = Set<GitObjectID>()
-        for object in try commitAndTrees(commit) where object.type == UInt8(GIT_OBJECT_TREE.rawValue) {
+        for object in objects where object.type == UInt8(GIT_OBJECT_TREE.rawValue) {
             var tree: OpaquePointer?
             var id = object.id.raw
             try check(git_tree_lookup(&tree, handle, &id), "git_tree_lookup")

@@ -33,13 +33,7 @@ public final class CurlGitLabTransport: GitLabTransport {
 
     public func send(_ request: HTTPRequest) throws(HTTPError) -> GitLabResponse {
         try transfer.withLock { transfer throws(HTTPError) in
-            var body: [UInt8] = []
-            let limit = maximumBody
-            let head = try transfer.perform(request) { chunk in
-                guard body.count + chunk.count <= limit else { return false }
-                body += chunk
-                return true
-            }
+            let (head, body) = try transfer.fetch(request, limit: maximumBody)
             return GitLabResponse(status: head.status, headers: head.headers, body: body)
         }
     }

@@ -37,6 +37,18 @@ public final class HTTPTransfer {
         }
     }
 
+    /// Sends `request` and collects the whole body. A body longer than `limit` bytes stops the
+    /// transfer: the call fails with an `HTTPError` of kind `.stopped`.
+    public func fetch(_ request: HTTPRequest, limit: Int) throws(HTTPError) -> (head: HTTPResponseHead, body: [UInt8]) {
+        var body: [UInt8] = []
+        let head = try perform(request) { chunk in
+            guard body.count + chunk.count <= limit else { return false }
+            body += chunk
+            return true
+        }
+        return (head, body)
+    }
+
     private func run(_ request: HTTPRequest, host: String, context: TransferContext) throws(HTTPError) -> HTTPResponseHead {
         curl_easy_reset(handle)
         var lists: [UnsafeMutablePointer<curl_slist>?] = []

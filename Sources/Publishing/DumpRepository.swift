@@ -76,11 +76,12 @@ public final class DumpRepository {
     ) throws -> GitPushReport {
         let reference = "refs/heads/" + branch
         if let store, let workDirectory, let commit = try branchTarget(branch) {
-            let blobs = try repository.blobs(of: GitObjectID(bytes: commit.bytes))
+            let commitAndTrees = try repository.commitAndTrees(GitObjectID(bytes: commit.bytes))
+            let blobs = try repository.blobs(in: commitAndTrees)
             if blobs.allSatisfy({ store.contains(ObjectID(bytes: $0.id.bytes)) }) {
                 return try pushFromStore(
-                    reference: reference, commit: commit, blobs: blobs, url: url, credentials: credentials, force: force, deadline: deadline,
-                    store: store, workDirectory: workDirectory)
+                    reference: reference, commit: commit, commitAndTrees: commitAndTrees, blobs: blobs, url: url, credentials: credentials,
+                    force: force, deadline: deadline, store: store, workDirectory: workDirectory)
             }
         }
         return try repository.push([(force ? "+" : "") + reference + ":" + reference], to: url, credentials: credentials, deadline: deadline, progress: progress)
@@ -89,8 +90,8 @@ public final class DumpRepository {
     /// The pack of what the server lacks (objects of the commits it advertises that this
     /// repository has are left out), written from the store, then one receive-pack POST.
     private func pushFromStore(
-        reference: String, commit: ObjectID, blobs: [(id: GitObjectID, size: UInt64)], url: String, credentials: GitCredentials, force: Bool,
-        deadline: ContinuousClock.Instant, store: some DeflatedObjectSource, workDirectory: String
+        reference: String, commit: ObjectID, commitAndTrees: [GitRawObject], blobs: [(id: GitObjectID, size: UInt64)], url: String,
+        credentials: GitCredentials, force: Bool, deadline: ContinuousClock.Instant, store: some DeflatedObjectSource, workDirectory: String
     ) throws -> GitPushReport {
         let remote = SmartHTTPPush(url: url, username: credentials.username, password: credentials.password, timeout: deadline - .now)
         let refs = try remote.advertisedRefs()
@@ -103,11 +104,12 @@ public final class DumpRepository {
         let advertised = Set(refs.values).compactMap { ObjectID(hex: $0) }.map { GitObjectID(bytes: $0.bytes) }
         for (id, present) in zip(advertised, try repository.containsEach(advertised)) where present {
             guard (try? repository.isCommit(id)) == true else { continue }
-            for object in try repository.commitAndTrees(id) { known.insert(object.id) }
-            for blob in try repository.blobs(of: id) { known.insert(blob.id) }
+            let reached = try repository.commitAndTrees(id)
+            for object in reached { known.insert(object.id) }
+            for blob in try repository.blobs(in: reached) { known.insert(blob.id) }
         }
         var inputs: [PackInput] = []
-        for object in try repository.commitAndTrees(GitObjectID(bytes: commit.bytes)) where !known.contains(object.id) {
+        for object in commitAndTrees where !known.contains(object.id) {
             inputs.append(.raw(id: ObjectID(bytes: object.id.bytes), type: object.type, content: object.content))
         }
         for blob in blobs where !known.contains(blob.id) { inputs.append(.stored(id: ObjectID(bytes: blob.id.bytes), size: blob.size)) }

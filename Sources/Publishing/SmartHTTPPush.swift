@@ -68,13 +68,7 @@ struct SmartHTTPPush {
     }
 
     private func send(_ request: HTTPRequest) throws -> (Int, [UInt8]) {
-        let transfer = try HTTPTransfer()
-        var body: [UInt8] = []
-        let head = try transfer.perform(request) { chunk in
-            guard body.count + chunk.count <= 16 << 20 else { return false }
-            body += chunk
-            return true
-        }
+        let (head, body) = try HTTPTransfer().fetch(request, limit: 16 << 20)
         return (head.status, body)
     }
 

@@ -96,8 +96,7 @@ public final class StagingStore: DeflatedObjectSource, Sendable {
     public func contentSHA256(_ id: ObjectID) throws -> String {
         let digest = StreamingDigest(.sha256)
         try stream(id) { digest.update($0) }
-        let hex = Array("0123456789abcdef".utf8)
-        return String(decoding: digest.finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+        return Hex.encode(digest.finalize())
     }
 
     /// Hands the content of `id` to `body` in pieces, inflating as it reads. Returns the size.

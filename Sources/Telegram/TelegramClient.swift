@@ -69,13 +69,7 @@ public final class TelegramClient: Sendable {
     }
 
     private func send(_ request: HTTPRequest) throws(HTTPError) -> (Int, [UInt8]) {
-        let transfer = try HTTPTransfer()
-        var body: [UInt8] = []
-        let head = try transfer.perform(request) { chunk in
-            guard body.count + chunk.count <= 8 << 20 else { return false }
-            body += chunk
-            return true
-        }
+        let (head, body) = try HTTPTransfer().fetch(request, limit: 8 << 20)
         return (head.status, body)
     }
 
