@@ -10,11 +10,12 @@ public final class JobQueue {
     public let prefix: String
     /// The first retry waits this long, the next ones twice as long each (2 s, 4 s, 8 s).
     public var retryBaseDelayMilliseconds = 2000
-    private var digests: [String: String] = [:]
+    private let scripts: ScriptRunner
 
     public init(connection: RedisConnection, prefix: String = "dumpyard:{q}:") {
         self.connection = connection
         self.prefix = prefix
+        scripts = ScriptRunner(connection: connection, prefix: prefix)
     }
 
     /// Submits a job; idempotent on `id`.
@@ -33,29 +34,11 @@ public final class JobQueue {
     /// once for the lot instead of once per job); each is idempotent on its id.
     @discardableResult
     public func submit(batch: [JobSubmission]) throws(QueueError) -> [SubmitOutcome] {
-        guard !batch.isEmpty else { return [] }
-        func commands(_ jobs: ArraySlice<JobSubmission>, _ digest: String) -> [[[UInt8]]] {
-            jobs.map { job in
-                [Array("EVALSHA".utf8), Array(digest.utf8), Array("0".utf8), Array(prefix.utf8), Array(job.id.utf8), job.payload,
-                 Array(String(min(max(job.priority, 0), 9)).utf8), Array(String(max(job.maxRetries, 0)).utf8)]
-            }
-        }
-        var replies: [RedisReply]
-        do {
-            replies = try connection.pipeline(commands(batch[...], try digest("submit", QueueScripts.submit)))
-            // Redis lost its scripts meanwhile: those that met NOSCRIPT ran nothing; send them again.
-            let unrun = replies.indices.filter { if case .error(let message) = replies[$0] { message.hasPrefix("NOSCRIPT") } else { false } }
-            if !unrun.isEmpty {
-                digests["submit"] = nil
-                let digest = try digest("submit", QueueScripts.submit)
-                let again = try connection.pipeline(unrun.flatMap { commands(batch[$0...$0], digest) })
-                for (index, reply) in zip(unrun, again) { replies[index] = reply }
-            }
-        } catch let error as QueueError {
-            throw error
-        } catch {
-            throw QueueError(operation: "redis", message: "\(error)")
-        }
+        let replies = try scripts.pipeline(
+            "submit", QueueScripts.submit,
+            batch.map { job in
+                [Array(job.id.utf8), job.payload, Array(String(min(max(job.priority, 0), 9)).utf8), Array(String(max(job.maxRetries, 0)).utf8)]
+            })
         return try replies.map { reply throws(QueueError) in
             let parsed = try ScriptReply(reply, script: "submit")
             switch parsed.first {
@@ -75,7 +58,7 @@ public final class JobQueue {
     /// Takes the next job for `worker` with a lease of `lease` (nil: none waiting; `retryIn` says
     /// when the next retry is due).
     public func claim(worker: String, lease: Duration) throws(QueueError) -> ClaimOutcome {
-        let reply = try run("claim", QueueScripts.claim, [worker, String(Self.milliseconds(lease)), processToken])
+        let reply = try run("claim", QueueScripts.claim, [worker, String(lease.wholeMilliseconds), processToken])
         switch reply.first {
         case "JOB":
             guard let fence = Int64(reply.text(2)), let attempts = Int(reply.text(3)) else { throw unexpected("claim", reply) }
@@ -93,7 +76,7 @@ public final class JobQueue {
     ) throws(QueueError) -> HeartbeatOutcome {
         let reply = try run(
             "heartbeat", QueueScripts.heartbeat,
-            [job.id, String(job.fence), String(Self.milliseconds(lease)), String(step), String(percent), stepName, detail])
+            [job.id, String(job.fence), String(lease.wholeMilliseconds), String(step), String(percent), stepName, detail])
         switch reply.first {
         case "OK": return .ok
         case "CANCEL": return .cancel
@@ -168,7 +151,7 @@ public final class JobQueue {
     /// `claim` decides, and a token without a job is harmless.
     @discardableResult
     public func awaitWork(upTo timeout: Duration) throws(QueueError) -> Bool {
-        let milliseconds = max(10, Self.milliseconds(timeout))
+        let milliseconds = max(10, timeout.wholeMilliseconds)
         let fraction = String(milliseconds % 1000)
         let seconds = "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
         let reply = try call(["BLPOP", prefix + "wake", seconds])
@@ -238,43 +221,19 @@ public final class JobQueue {
     }
 
     private func run(_ name: String, _ source: String, _ arguments: [String]) throws(QueueError) -> ScriptReply {
-        try run(name, source, arguments.map { Array($0.utf8) })
+        try scripts.run(name, source, arguments)
     }
 
     private func run(_ name: String, _ source: String, _ arguments: [[UInt8]]) throws(QueueError) -> ScriptReply {
-        let argv = [Array(prefix.utf8)] + arguments
-        var reply = try call([Array("EVALSHA".utf8), Array(try digest(name, source).utf8), Array("0".utf8)] + argv)
-        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-            digests[name] = nil  // Redis restarted or flushed its scripts: load it again.
-            reply = try call([Array("EVALSHA".utf8), Array(try digest(name, source).utf8), Array("0".utf8)] + argv)
-        }
-        return try ScriptReply(reply, script: name)
-    }
-
-    /// The script's SHA-1 digest, loaded into Redis the first time.
-    private func digest(_ name: String, _ source: String) throws(QueueError) -> String {
-        if let digest = digests[name] { return digest }
-        let loaded = try call([Array("SCRIPT".utf8), Array("LOAD".utf8), Array(source.utf8)])
-        guard let digest = loaded.text else { throw QueueError(operation: name, message: "SCRIPT LOAD: \(loaded)") }
-        digests[name] = digest
-        return digest
+        try scripts.run(name, source, arguments)
     }
 
     private func call(_ arguments: [String]) throws(QueueError) -> RedisReply {
-        try call(arguments.map { Array($0.utf8) })
-    }
-
-    private func call(_ arguments: [[UInt8]]) throws(QueueError) -> RedisReply {
-        do { return try connection.command(arguments) } catch { throw QueueError(operation: "redis", message: error.description) }
+        try scripts.call(arguments)
     }
 
     private func unexpected(_ name: String, _ reply: ScriptReply) -> QueueError {
         QueueError(operation: name, message: "unexpected reply \(reply.items.map { String(decoding: $0, as: UTF8.self) })")
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
 

@@ -1,5 +1,3 @@
-internal import Redis
-
 /// A job's state (reference/queue.md §3.4).
 public enum JobState: String, Sendable, Hashable, CaseIterable {
     case queued = "QUEUED", processing = "PROCESSING", retrying = "RETRYING"
@@ -75,29 +73,4 @@ public struct QueueError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "queue \(operation) failed: \(message)" }
-}
-
-/// A script's reply: a flat array of strings.
-struct ScriptReply {
-    var items: [[UInt8]]
-
-    init(_ reply: RedisReply, script: String) throws(QueueError) {
-        switch reply {
-        case .array(let values):
-            items = values.map { value in
-                switch value {
-                case .string(let bytes): bytes
-                case .integer(let number): Array(String(number).utf8)
-                case .status(let text): Array(text.utf8)
-                default: []
-                }
-            }
-        case .error(let message): throw QueueError(operation: script, message: message)
-        default: throw QueueError(operation: script, message: "unexpected reply \(reply)")
-        }
-    }
-
-    var first: String? { items.first.map { String(decoding: $0, as: UTF8.self) } }
-    func text(_ index: Int) -> String { index < items.count ? String(decoding: items[index], as: UTF8.self) : "" }
-    func bytes(_ index: Int) -> [UInt8] { index < items.count ? items[index] : [] }
 }
