@@ -53,20 +53,38 @@ enum BrowseCommands {
     /// A build by its fingerprint: the branch its fields name, confirmed by the fingerprint line
     /// of that branch's README.md.
     private static func lookup(_ build: BuildFingerprint, settings: GitLabSettings, client: GitLabClient, json: Bool) throws -> Int32 {
-        let path = settings.rootGroup + "/" + build.subgroup + "/" + build.project
-        let notFound = { (why: String) -> Int32 in
+        switch try find(build, settings: settings, client: client) {
+        case .notFound(let why):
             CommandLineTool.printOut(json ? "{\"found\":false}" : "not dumped yet: \(why)")
             return 3
+        case .found(let path, let webURL, let cloneURL, let branch, let commit):
+            let answer = Found(project: path, webURL: webURL, cloneURL: cloneURL, branches: [Branch(name: branch, commit: commit)])
+            CommandLineTool.printOut(json ? try CommandLineTool.encodeJSON(answer) : "already dumped: \(path) branch \(branch) (commit \(commit))\n  web        \(webURL ?? "-")")
+            return 0
         }
-        guard let project = try client.project(path) else { return notFound("no project \(path)") }
-        guard let found = try client.branch(build.branch, of: path) else { return notFound("\(path) has no branch \(build.branch)") }
+    }
+
+    /// Where a build was published, if it was.
+    enum BuildLocation {
+        case found(project: String, webURL: String?, cloneURL: String, branch: String, commit: String)
+        case notFound(String)
+    }
+
+    /// The published branch of `build` (GITLAB_URL and its settings from `environment`).
+    static func find(_ build: BuildFingerprint, environment: [String: String]) throws -> BuildLocation {
+        let (settings, client) = try connect(environment)
+        return try find(build, settings: settings, client: client)
+    }
+
+    private static func find(_ build: BuildFingerprint, settings: GitLabSettings, client: GitLabClient) throws -> BuildLocation {
+        let path = settings.rootGroup + "/" + build.subgroup + "/" + build.project
+        guard let project = try client.project(path) else { return .notFound("no project \(path)") }
+        guard let found = try client.branch(build.branch, of: path) else { return .notFound("\(path) has no branch \(build.branch)") }
         let readme = String(decoding: (try? client.rawFile("README.md", of: path, ref: found.name)) ?? [], as: UTF8.self)
         guard readme.contains(build.properties.fingerprint) else {
-            return notFound("\(path) branch \(build.branch) holds another build (its README.md names another fingerprint)")
+            return .notFound("\(path) branch \(build.branch) holds another build (its README.md names another fingerprint)")
         }
-        let answer = Found(project: path, webURL: project.webUrl, cloneURL: project.httpUrlToRepo, branches: [Branch(name: found.name, commit: found.commit.id)])
-        CommandLineTool.printOut(json ? try CommandLineTool.encodeJSON(answer) : "already dumped: \(path) branch \(found.name) (commit \(found.commit.id))\n  web        \(project.webUrl ?? "-")")
-        return 0
+        return .found(project: path, webURL: project.webUrl, cloneURL: project.httpUrlToRepo, branch: found.name, commit: found.commit.id)
     }
 
     /// `browse [brand[/codename[@branch[:path]]]]`.

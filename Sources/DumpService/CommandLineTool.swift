@@ -31,6 +31,8 @@ public enum CommandLineTool {
             case "submit", "status", "cancel", "retry", "stats", "lookup": return try QueueCommands.run(command, rest, configuration: configuration)
             case "worker":
                 return try WorkerCommand.run(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
+            case "bot":
+                return try BotCommandRunner.run(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
             case "run-job":
                 return try RunJobCommand.run(rest, configuration: configuration, environment: environment ?? ProcessInfo.processInfo.environment)
             case "help", "-h", "--help":
@@ -71,6 +73,9 @@ public enum CommandLineTool {
           worker [ID] [--concurrency N] [--out DIR] [--grace SECONDS]
               Run queued jobs until SIGTERM/SIGINT, N at once, dumping into DIR (default
               $DUMPS_DIR or $DUMPYARD_HOME/dumps); jobs are given back after the grace time.
+          bot
+              Run the Telegram bot (TELEGRAM_BOT_TOKEN, ALLOWED_CHATS; see docs/users-guide.md)
+              until SIGTERM/SIGINT: /dump, /status, /cancel, reviews, live status messages.
           status [job] [--json]     the queue at a glance, or one job
           cancel <job>              cancel a job (a running one at its next heartbeat)
           retry <job>               queue a failed job again
@@ -98,6 +103,10 @@ public enum CommandLineTool {
                             where publish, dump --publish, workers, lookup and browse reach GitLab
           LFS_THRESHOLD     files of this many bytes or more go through Git LFS (52428800; 0: off)
           ALLOW_PRIVATE_URLS  1, or CIDR ranges: hosts in private ranges a worker may download from
+          TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, ALLOWED_CHATS, REQUEST_CHAT_ID, REVIEW_CHAT_ID,
+          SUDO_USERS, TELEGRAM_CHANNEL, SOURCE_WHITELIST, SOURCE_WHITELIST_FILE
+                            the bot's token, API server, chats, admins, channel and the hosts
+                            whose firmware links the channel post may show
           DOWNLOAD_CONNECTIONS, DOWNLOAD_STALL_SECONDS, DOWNLOAD_TIMEOUT_SECONDS, DOWNLOAD_MAX_BYTES
                             parallel ranged connections (4), seconds without a byte before a
                             connection is cut (60), seconds a download may take (21600), bytes

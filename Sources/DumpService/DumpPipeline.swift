@@ -131,6 +131,7 @@ public struct DumpPipeline: Sendable {
             let branch = DumpNaming.branch(for: properties)
             let subgroup = DumpNaming.subgroup(for: properties)
             let project = DumpNaming.project(for: properties)
+            progress(DumpProgress(step: step, fraction: 0.5, detail: "\(properties.brand) \(properties.codename)", device: "\(properties.brand) \(properties.codename)"))
             let listing = try Manifest(entries)
             let readme = DumpReadme.render(properties, branch: branch, repo: subgroup + "/" + project)
             var extras = StoreSink(ingester: store.makeIngester())

@@ -69,14 +69,20 @@ public final class JobQueue {
         }
     }
 
-    /// Renews the lease and reports progress. `.cancel` asks the worker to stop; `.lost` means
-    /// another owner has the job now (the worker must stop and publish nothing).
+    /// Renews the lease and reports progress: `passed` are the steps entered since the last beat
+    /// before `step` (each gets its event), `device` is "brand codename" once known. `.cancel` asks
+    /// the worker to stop; `.lost` means another owner has the job now (the worker must stop and
+    /// publish nothing).
     public func heartbeat(
-        _ job: ClaimedJob, lease: Duration, step: Int, percent: Int, stepName: String, detail: String = ""
+        _ job: ClaimedJob, lease: Duration, step: Int, percent: Int, stepName: String, detail: String = "", passed: [Int] = [],
+        device: String? = nil
     ) throws(QueueError) -> HeartbeatOutcome {
         let reply = try run(
             "heartbeat", QueueScripts.heartbeat,
-            [job.id, String(job.fence), String(lease.wholeMilliseconds), String(step), String(percent), stepName, detail])
+            [
+                job.id, String(job.fence), String(lease.wholeMilliseconds), String(step), String(percent), stepName, detail,
+                passed.map(String.init).joined(separator: ","), device ?? "",
+            ])
         switch reply.first {
         case "OK": return .ok
         case "CANCEL": return .cancel

@@ -159,7 +159,10 @@ enum QueueScripts {
         return {'JOB', id, tostring(fence), tostring(attempts), redis.call('HGET', k, 'payload')}
         """
 
-    /// heartbeat(prefix, id, fence, lease_ms, step, percent, step_name, detail)
+    /// heartbeat(prefix, id, fence, lease_ms, step, percent, step_name, detail, passed, device):
+    /// `passed` lists the steps (comma-separated) the job went through since the last beat, so the
+    /// event stream shows every step even when several pass between two beats; `device` is
+    /// "brand codename" once known.
     static let heartbeat = prelude + """
         local id, lease = ARGV[2], tonumber(ARGV[4])
         local k = p .. 'job:' .. id
@@ -176,7 +179,15 @@ enum QueueScripts {
           redis.call('PEXPIRE', p .. 'worker:' .. f[5], lease * 2)
           redis.call('ZADD', p .. 'workers', now, f[5])
         end
+        local last = f[4]
+        for passed in string.gmatch(ARGV[9] or '', '%d+') do
+          if passed ~= last and passed ~= ARGV[5] then
+            event(id, 'PROCESSING', 'step ' .. passed)
+            last = passed
+          end
+        end
         if f[4] ~= ARGV[5] then event(id, 'PROCESSING', 'step ' .. ARGV[5] .. ' ' .. ARGV[7]) end
+        if ARGV[10] and ARGV[10] ~= '' then redis.call('HSET', k, 'device', ARGV[10]) end
         if f[3] == '1' then return {'CANCEL'} end
         return {'OK'}
         """

@@ -6,11 +6,34 @@ extension TelegramClient {
         return try decode([TelegramUpdate].self, try call("getUpdates", parameters, wait: .seconds(timeout)), "getUpdates")
     }
 
-    /// Sends HTML `text`; returns the new message's id.
+    /// The bot's own user (its id and username).
+    public func me() throws(TelegramError) -> TelegramUpdate.User {
+        try decode(TelegramUpdate.User.self, try call("getMe"), "getMe")
+    }
+
+    /// Sends HTML `text`; returns the new message's id. `replyTo` is a message of `replyChat`
+    /// (another chat: a cross-chat reply) or of `chat`; a reply to a message that is gone is sent
+    /// anyway.
     @discardableResult
-    public func sendMessage(chat: Int64, html text: String, replyTo: Int? = nil, buttons: [[TelegramButton]] = []) throws(TelegramError) -> Int {
-        var parameters: [String: Any] = ["chat_id": chat, "text": text, "parse_mode": "HTML", "disable_web_page_preview": true]
-        if let replyTo { parameters["reply_to_message_id"] = replyTo }
+    public func sendMessage(
+        chat: Int64, html text: String, replyTo: Int? = nil, replyChat: Int64? = nil, buttons: [[TelegramButton]] = []
+    ) throws(TelegramError) -> Int {
+        try sendMessage(chatID: chat, html: text, replyTo: replyTo, replyChat: replyChat, buttons: buttons)
+    }
+
+    /// Sends HTML `text` to a chat named by its `@username` (a public channel) or id.
+    @discardableResult
+    public func sendMessage(channel: String, html text: String) throws(TelegramError) -> Int {
+        try sendMessage(chatID: Int64(channel) ?? channel as Any, html: text, replyTo: nil, replyChat: nil, buttons: [])
+    }
+
+    private func sendMessage(chatID: Any, html text: String, replyTo: Int?, replyChat: Int64?, buttons: [[TelegramButton]]) throws(TelegramError) -> Int {
+        var parameters: [String: Any] = ["chat_id": chatID, "text": text, "parse_mode": "HTML", "disable_web_page_preview": true]
+        if let replyTo {
+            var reply: [String: Any] = ["message_id": replyTo, "allow_sending_without_reply": true]
+            if let replyChat { reply["chat_id"] = replyChat }
+            parameters["reply_parameters"] = reply
+        }
         if !buttons.isEmpty { parameters["reply_markup"] = Self.keyboard(buttons) }
         return try decode(TelegramUpdate.Message.self, try call("sendMessage", parameters), "sendMessage").messageId
     }
@@ -27,9 +50,11 @@ extension TelegramClient {
         try call("deleteMessage", ["chat_id": chat, "message_id": message])
     }
 
-    public func answerCallback(_ id: String, text: String? = nil) throws(TelegramError) {
+    /// Answers a button press; `alert` shows `text` as a dialog rather than a passing notice.
+    public func answerCallback(_ id: String, text: String? = nil, alert: Bool = false) throws(TelegramError) {
         var parameters: [String: Any] = ["callback_query_id": id]
         if let text { parameters["text"] = text }
+        if alert { parameters["show_alert"] = true }
         try call("answerCallbackQuery", parameters)
     }
 
@@ -48,9 +73,10 @@ extension TelegramClient {
 
     /// Sends a file (a failure document) with an HTML caption; returns the message id.
     @discardableResult
-    public func sendDocument(chat: Int64, fileName: String, contents: [UInt8], html caption: String? = nil) throws(TelegramError) -> Int {
+    public func sendDocument(chat: Int64, fileName: String, contents: [UInt8], html caption: String? = nil, replyTo: Int? = nil) throws(TelegramError) -> Int {
         var fields: [(String, String)] = [("chat_id", String(chat))]
         if let caption { fields += [("caption", caption), ("parse_mode", "HTML")] }
+        if let replyTo { fields.append(("reply_parameters", "{\"message_id\":\(replyTo),\"allow_sending_without_reply\":true}")) }
         let form = MultipartForm(fields: fields, file: (field: "document", name: fileName, contents: contents))
         return try decode(TelegramUpdate.Message.self, try call("sendDocument", body: form.body, contentType: form.contentType), "sendDocument").messageId
     }

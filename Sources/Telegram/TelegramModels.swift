@@ -8,6 +8,18 @@ public struct TelegramUpdate: Decodable, Sendable, Hashable {
     public struct User: Decodable, Sendable, Hashable {
         public var id: Int64
         public var username: String?
+        public var firstName: String?
+        public var isBot: Bool?
+
+        /// `@username`, else the first name, else the id: how messages name a user.
+        public var shownName: String { username.map { "@" + $0 } ?? firstName ?? String(id) }
+    }
+
+    /// The message another one answers (its own reply is not kept).
+    public struct RepliedMessage: Decodable, Sendable, Hashable {
+        public var messageId: Int
+        public var from: User?
+        public var text: String?
     }
 
     public struct Message: Decodable, Sendable, Hashable {
@@ -15,6 +27,7 @@ public struct TelegramUpdate: Decodable, Sendable, Hashable {
         public var chat: Chat
         public var from: User?
         public var text: String?
+        public var replyToMessage: RepliedMessage?
     }
 
     public struct CallbackQuery: Decodable, Sendable, Hashable {

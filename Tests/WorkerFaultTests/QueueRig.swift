@@ -48,6 +48,13 @@ final class QueueRig: @unchecked Sendable {
     /// Starts a worker process; `environment` adds to or overrides the rig's.
     @discardableResult
     func startWorker(_ id: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> WorkerProcess {
+        try startProcess(id, arguments: ["worker", id] + arguments, environment: environment)
+    }
+
+    /// Starts `dumpyard <arguments>` (a worker, the bot) with the rig's environment and
+    /// `environment`; stopped with the rig.
+    @discardableResult
+    func startProcess(_ id: String, arguments: [String], environment: [String: String] = [:]) throws -> WorkerProcess {
         var env = ProcessInfo.processInfo.environment
         env.merge(timings) { $1 }
         env.merge([
@@ -57,7 +64,7 @@ final class QueueRig: @unchecked Sendable {
         ]) { $1 }
         env.merge(environment) { $1 }
         let worker = try WorkerProcess(
-            id: id, executable: TestPaths.dumpyardBinary, arguments: ["worker", id] + arguments, environment: env,
+            id: id, executable: TestPaths.dumpyardBinary, arguments: arguments, environment: env,
             log: directory.file("worker-\(id)-\(workers.count).log"))
         workers.append(worker)
         return worker

@@ -39,12 +39,15 @@ public struct DumpProgress: Sendable, Hashable {
     /// True for reports worth a line of their own in a log (a step or a partition starting, the end),
     /// false for the frequent updates in between.
     public var isMilestone: Bool
+    /// "brand codename", reported once the properties are read (step 7).
+    public var device: String?
 
-    public init(step: DumpStep, fraction: Double, detail: String = "", isMilestone: Bool = true) {
+    public init(step: DumpStep, fraction: Double, detail: String = "", isMilestone: Bool = true, device: String? = nil) {
         self.step = step
         self.fraction = fraction
         self.detail = detail
         self.isMilestone = isMilestone
+        self.device = device
     }
 
     /// Overall percent across the ten steps, steps weighted equally.

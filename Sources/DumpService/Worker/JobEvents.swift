@@ -10,6 +10,8 @@ struct JobEvent: Codable, Sendable {
     var error: JobFailureReport?
     /// The downloaded firmware's SHA-256, sent once step 2 is done (the worker looks it up).
     var digest: String?
+    /// "brand codename", sent once the properties are read.
+    var device: String?
 
     static func progress(_ step: Int, _ fraction: Double, _ detail: String) -> JobEvent {
         JobEvent(step: step, fraction: fraction, detail: detail)
@@ -37,6 +39,10 @@ struct JobResult: Codable, Sendable, Hashable {
     var files: Int
     /// The downloaded firmware's SHA-256 (nil for a local file).
     var digest: String?
+    /// For the channel post: `ro.build.fingerprint`, the Android release and the board platform.
+    var fingerprint: String?
+    var release: String?
+    var platform: String?
 }
 
 /// Why a job process failed: the step, the one-line cause, and whether another attempt may succeed.
@@ -60,6 +66,9 @@ struct JobRecord: Codable, Sendable {
     var dumpedBy: String?
     /// The firmware's SHA-256, when it was downloaded.
     var digest: String?
+    var fingerprint: String?
+    var release: String?
+    var platform: String?
 }
 
 extension JobEvent {

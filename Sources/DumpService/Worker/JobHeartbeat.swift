@@ -18,14 +18,13 @@ final class JobHeartbeat: Sendable {
         self.shutdown = shutdown
         // A stop request wakes the beat at once: the grace time runs from the signal, not the next beat.
         shutdown.listen(self) { [wake] in wake.signal() }
+        // A new step beats at once: every step reaches the event stream, and a cancel is learnt between steps.
+        run.state.withLock { $0.onNewStep = { [wake] in wake.signal() } }
         Thread.detachNewThread { [self] in
             beat(link: link, settings: settings, shutdown: shutdown, log: log)
             finished.signal()
         }
     }
-
-    /// Beats now rather than at the next interval (a step began: a cancel is learnt between steps).
-    func nudge() { wake.signal() }
 
     /// Stops beating and waits for the thread to end.
     func end() {
@@ -64,12 +63,16 @@ final class JobHeartbeat: Sendable {
 
     /// Renews the lease once with the job's step and percent; learns of a cancel or of a lost job.
     private func beatOnce(link: QueueLink, settings: WorkerSettings, log: WorkerLog) {
-        let (step, detail) = run.state.withLock { ($0.step, $0.detail) }
+        let (step, detail, device) = run.state.withLock { ($0.step, $0.detail, $0.device) }
         let name = DumpStep(rawValue: step)?.description ?? "step \(step)"
         let percent = run.percent
+        let entered = run.takeEnteredSteps()
         let outcome = link.attempt("heartbeat of job \(run.job.id)") { queue throws(QueueError) in
-            try queue.heartbeat(run.job, lease: settings.lease, step: step, percent: percent, stepName: name, detail: detail)
+            try queue.heartbeat(
+                run.job, lease: settings.lease, step: step, percent: percent, stepName: name, detail: detail, passed: entered.filter { $0 != step },
+                device: device)
         }
+        if outcome == nil { run.restoreEnteredSteps(entered) }
         switch outcome {
         case .ok?:
             run.state.withLock { $0.lastRenewal = .now }

@@ -27,6 +27,12 @@ final class JobRun: Sendable {
         var lastRenewal: ContinuousClock.Instant
         var process: JobProcess?
         var finished = false
+        /// Steps entered since the last beat, for the beat to report (each step gets its event).
+        var entered: [Int] = [1]
+        /// "brand codename", once the job's properties are read.
+        var device: String?
+        /// Called when a new step begins (the heartbeat beats at once).
+        var onNewStep: (@Sendable () -> Void)?
     }
 
     let job: ClaimedJob
@@ -40,12 +46,34 @@ final class JobRun: Sendable {
     }
 
     /// Progress from the job's process (steps 1–8) or the worker itself (9, 10).
+    /// Steps only move forward: the pipeline runs some at once (images expand while partitions
+    /// are read), and a report of an earlier step is ignored. A step skipped (a firmware without
+    /// boot images) counts as entered on the way, so every step reaches the event stream in order.
     func report(step: Int, fraction: Double, detail: String = "") {
-        state.withLock {
-            $0.step = step
-            $0.fraction = fraction
-            $0.detail = detail
+        let hook = state.withLock { state -> (@Sendable () -> Void)? in
+            guard step >= state.step else { return nil }
+            let previous = state.step
+            state.step = step
+            state.fraction = fraction
+            state.detail = detail
+            guard step > previous else { return nil }
+            state.entered += Array((previous + 1)...step)
+            return state.onNewStep
         }
+        hook?()
+    }
+
+    /// The steps entered since the last call, the current one last.
+    func takeEnteredSteps() -> [Int] {
+        state.withLock { state in
+            defer { state.entered = [] }
+            return state.entered
+        }
+    }
+
+    /// Gives back steps a beat could not report, ahead of any entered since.
+    func restoreEnteredSteps(_ steps: [Int]) {
+        state.withLock { $0.entered = steps + $0.entered }
     }
 
     /// Overall percent across the ten steps.

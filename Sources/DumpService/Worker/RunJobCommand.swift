@@ -69,12 +69,17 @@ enum RunJobCommand {
                     last = now
                     return true
                 }
-                if due { emit(.progress(progress.step.rawValue, progress.fraction, progress.detail)) }
+                if due || progress.device != nil {
+                    var event = JobEvent.progress(progress.step.rawValue, progress.fraction, progress.detail)
+                    event.device = progress.device
+                    emit(event)
+                }
             }
             return JobEvent(result: JobResult(
                 kind: "git", repository: summary.repository, branch: summary.branch, commit: summary.commit,
                 message: summary.properties.description, brand: summary.brand, codename: summary.codename, files: summary.files,
-                digest: digest))
+                digest: digest, fingerprint: summary.properties.fingerprint, release: summary.properties.release,
+                platform: summary.properties.platform))
         } catch {
             return JobEvent(error: JobFailureReport(step: error.step.rawValue, message: error.description, retryable: isRetryable(error.cause)))
         }

@@ -105,7 +105,7 @@ enum WorkerCommand {
 
     /// Blocks SIGTERM, SIGINT and SIGHUP in every thread (the signal thread takes them with `sigwait`)
     /// and ignores SIGPIPE (a job process or Redis gone must not kill the worker).
-    private static func blockStopSignals() {
+    static func blockStopSignals() {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
@@ -131,7 +131,7 @@ enum WorkerCommand {
     }
 
     /// This program's own file, to start job processes from.
-    private static func executablePath() -> String {
+    static func executablePath() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return CommandLine.arguments[0] }

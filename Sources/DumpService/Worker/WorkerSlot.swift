@@ -102,13 +102,14 @@ final class WorkerSlot: Sendable {
             var lastStep = 0
             process.readEvents { event in
                 if let step = event.step {
-                    run.report(step: step, fraction: event.fraction ?? 0, detail: event.detail ?? "")
+                    // A private job's details (file and member names) lose every trace of its source.
+                    run.report(step: step, fraction: event.fraction ?? 0, detail: request.redacting(event.detail ?? ""))
                     if step != lastStep {
                         lastStep = step
-                        heartbeat.nudge()
                         crash(at: "step\(step)")
                     }
                 }
+                if let device = event.device { run.state.withLock { $0.device = device } }
                 if let value = event.result { result = value }
                 if let value = event.error { failure = value }
                 if let digest = event.digest, !request.force, let record = knownDump(urlKey: nil, digest: digest) {
@@ -177,7 +178,8 @@ final class WorkerSlot: Sendable {
             crash(at: "after_publish")
             record = JobEvent.encode(JobRecord(
                 status: status, repository: location, branch: result.branch, commit: result.commit, brand: result.brand,
-                codename: result.codename, files: result.files, digest: result.digest))
+                codename: result.codename, files: result.files, digest: result.digest, fingerprint: result.fingerprint, release: result.release,
+                platform: result.platform))
             guard link.persist("publish record of job \(job.id)", until: deadline, { queue throws(QueueError) in try queue.finishPublish(job, result: record) }) != nil else {
                 log("job \(job.id): published, but Redis is unreachable to record it; a retry will find the branch in place")
                 return

@@ -3,24 +3,23 @@ internal import JobQueue
 internal import Redis
 internal import Synchronization
 
-/// A worker thread's own queue connection: opened on first use, reopened with backoff after
-/// Redis went away (the full handshake each time: AUTH, SELECT, timeouts, name).
-final class QueueLink: @unchecked Sendable {
+/// A thread's own Redis connection and the client built on it (the queue, the bot's store…):
+/// opened on first use, reopened with backoff after Redis went away (the full handshake each
+/// time: AUTH, SELECT, timeouts, name).
+final class RedisLink<Client>: @unchecked Sendable {
     private let endpoint: RedisEndpoint
-    private let prefix: String
     private let name: String
     private let commandTimeout: Duration
-    private let retryBase: Int
-    private var queue: JobQueue?
+    private let make: (RedisConnection) -> Client
+    private var client: Client?
     private var failures = 0
     private let log: WorkerLog
 
-    init(endpoint: RedisEndpoint, prefix: String, name: String, commandTimeout: Duration, retryBaseMilliseconds: Int, log: WorkerLog) {
+    init(endpoint: RedisEndpoint, name: String, commandTimeout: Duration, log: WorkerLog, make: @escaping (RedisConnection) -> Client) {
         self.endpoint = endpoint
-        self.prefix = prefix
         self.name = name
         self.commandTimeout = commandTimeout
-        self.retryBase = retryBaseMilliseconds
+        self.make = make
         self.log = log
     }
 
@@ -33,15 +32,15 @@ final class QueueLink: @unchecked Sendable {
     /// Runs `body` on the queue; nil when Redis cannot be reached or the call failed (logged on the
     /// first failure of an outage). The next call reconnects.
     /// `interrupted` says whether a failure was the shutdown breaking an idle wait (not an outage).
-    func attempt<T>(_ what: String, interrupted: () -> Bool = { false }, _ body: (JobQueue) throws(QueueError) -> T) -> T? {
+    func attempt<T>(_ what: String, interrupted: () -> Bool = { false }, _ body: (Client) throws(QueueError) -> T) -> T? {
         do {
-            let queue = try open()
-            let value = try body(queue)
+            let client = try open()
+            let value = try body(client)
             if failures > 0 { log("Redis is back (\(name)) after \(failures) failed calls") }
             failures = 0
             return value
         } catch {
-            queue = nil
+            client = nil
             current.withLock { $0 = nil }
             guard !interrupted() else { return nil }
             if failures == 0 { log("\(what): \(error)") }
@@ -51,7 +50,7 @@ final class QueueLink: @unchecked Sendable {
     }
 
     /// Keeps trying `body` until it succeeds or `deadline` passes, backing off between tries.
-    func persist<T>(_ what: String, until deadline: ContinuousClock.Instant, _ body: (JobQueue) throws(QueueError) -> T) -> T? {
+    func persist<T>(_ what: String, until deadline: ContinuousClock.Instant, _ body: (Client) throws(QueueError) -> T) -> T? {
         while true {
             if let value = attempt(what, body) { return value }
             guard ContinuousClock.now < deadline else { return nil }
@@ -65,17 +64,29 @@ final class QueueLink: @unchecked Sendable {
         Thread.sleep(forTimeInterval: base * Double.random(in: 0.5...1.0) / 1000)
     }
 
-    private func open() throws(QueueError) -> JobQueue {
-        if let queue { return queue }
+    private func open() throws(QueueError) -> Client {
+        if let client { return client }
         do {
             let connection = try RedisConnection(endpoint, connectTimeout: .seconds(2), commandTimeout: commandTimeout, clientName: name)
-            let queue = JobQueue(connection: connection, prefix: prefix)
-            queue.retryBaseDelayMilliseconds = retryBase
-            self.queue = queue
+            let client = make(connection)
+            self.client = client
             current.withLock { $0 = connection }
-            return queue
+            return client
         } catch {
             throw QueueError(operation: "connect", message: error.description)
+        }
+    }
+}
+
+/// A worker thread's queue connection.
+typealias QueueLink = RedisLink<JobQueue>
+
+extension RedisLink where Client == JobQueue {
+    convenience init(endpoint: RedisEndpoint, prefix: String, name: String, commandTimeout: Duration, retryBaseMilliseconds: Int, log: WorkerLog) {
+        self.init(endpoint: endpoint, name: name, commandTimeout: commandTimeout, log: log) { connection in
+            let queue = JobQueue(connection: connection, prefix: prefix)
+            queue.retryBaseDelayMilliseconds = retryBaseMilliseconds
+            return queue
         }
     }
 }

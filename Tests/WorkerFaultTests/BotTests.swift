@@ -1,0 +1,245 @@
+import DumpTestSupport
+import Foundation
+import JobQueue
+import Testing
+
+/// `dumpyard bot` end to end: the Bot API stand-in, a real redis-server, real worker processes
+/// dumping the sample firmware served on loopback.
+@Suite(.serialized) struct BotTests {
+    func explain(_ processes: [WorkerProcess]) -> Comment {
+        Comment(rawValue: processes.map { "--- \($0.id)\n" + String($0.output.suffix(4000)) }.joined(separator: "\n"))
+    }
+
+    @Test("/dump: the status message goes through the ten steps in order and ends with the repository; the same URL again is answered at once")
+    func dumpThroughTheTenSteps() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot()
+        let worker = try rig.startWorker()
+        let url = rig.firmwareURL()
+        try rig.say("/dump \(url)")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
+        #expect(rig.queue.wait(for: .seconds(120)) { try rig.queue.state(job) == .completed }, explain([bot, worker]))
+        let message = try #require(status?["message_id"] as? Int)
+        #expect(rig.queue.wait(for: .seconds(20)) { (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("completed") == true })
+        let edits = try rig.edits(of: message)
+        let steps = edits.compactMap(BotRig.step(of:))
+        #expect(steps == steps.sorted(), "edits in order: \(steps)")
+        #expect(Set(steps).isSuperset(of: 1...10), "every step shown: \(steps)")
+        let final = try #require(edits.last)
+        #expect(final.contains("completed") && final.contains("yardphone/gravel.git") && final.contains("gravel-user-14"), "\(final)")
+        #expect(final.contains("Device: yardphone gravel"))
+        // The status message answers the command.
+        #expect(status?["reply_to_message_id"] as? Int != nil)
+        // A channel post, with the firmware link: 127.0.0.1 is on the whitelist.
+        let posts = try rig.telegram.messages(chat: BotRig.channel)
+        #expect(rig.queue.wait(for: .seconds(10)) { try rig.telegram.messages(chat: BotRig.channel).count == 1 }, "\(posts)")
+        let post = try rig.telegram.journal(method: "sendMessage").first { ($0["params"] as? [String: Any])?["chat_id"] as? String == "@dumps_channel" }
+        let postText = (post?["params"] as? [String: Any])?["text"] as? String ?? ""
+        #expect(postText.contains("firmware</a>") && postText.contains("yardphone"), "\(postText)")
+
+        // The same URL again: "already dumped" at once, no second job.
+        let before = try rig.queue.queue.stats()["submitted"] ?? 0
+        try rig.say("/dump \(url)")
+        #expect(rig.waitForMessage(containing: "Already dumped") != nil, explain([bot]))
+        #expect(try rig.queue.queue.stats()["submitted"] ?? 0 == before)
+        // With f it is dumped again.
+        try rig.say("/dump \(url) f")
+        #expect(rig.queue.wait(for: .seconds(20)) { (try rig.queue.queue.stats()["submitted"] ?? 0) == before + 1 }, explain([bot]))
+    }
+
+    @Test("/dump … p: the command message is deleted and the URL shows in no call to any chat, documents included")
+    func privateDumpNeverShowsTheURL() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot()
+        let worker = try rig.startWorker()
+        let url = rig.firmwareURL(tag: "secret-build-77")
+        let command = try rig.say("/dump \(url) p")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
+        #expect(rig.queue.wait(for: .seconds(120)) { try rig.queue.state(job) == .completed }, explain([bot, worker]))
+        #expect(rig.queue.wait(for: .seconds(10)) { (try rig.botMessage(containing: "completed")) != nil })
+        let deleted = try rig.telegram.messages(chat: BotRig.group).first { $0["message_id"] as? Int == command }
+        #expect(deleted?["deleted"] as? Bool == true, "the /dump … p message is deleted")
+        #expect(status?["reply_to_message_id"] as? Int == nil, "the status message does not answer the deleted command")
+        var calls = try rig.allCalls()
+        for entry in try rig.telegram.journal() {
+            for file in entry["files"] as? [[String: Any]] ?? [] {
+                calls += String(decoding: Data(base64Encoded: file["base64"] as? String ?? "") ?? Data(), as: UTF8.self)
+            }
+        }
+        for trace in ["secret-build-77", "sample-firmware.zip", "127.0.0.1:\(rig.files.port)"] {
+            var around = ""
+            if let range = calls.range(of: trace) {
+                let start = calls.index(range.lowerBound, offsetBy: -200, limitedBy: calls.startIndex) ?? calls.startIndex
+                around = String(calls[start..<range.upperBound])
+            }
+            #expect(!calls.contains(trace), "\(trace) appears in a Bot API call: …\(around)")
+        }
+        #expect(try rig.telegram.messages(chat: BotRig.channel).isEmpty, "no channel post for a private dump")
+    }
+
+    @Test("A failed job: the failed and last successful step, the error naming the host and status, and the failure log as a document")
+    func failureGetsItsLog() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot()
+        let worker = try rig.startWorker()
+        try rig.say("/dump \(rig.files.url("/status/404"))?fw=1")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
+        #expect(rig.queue.wait(for: .seconds(60)) { try rig.queue.state(job) == .failed }, explain([bot, worker]))
+        let message = try #require(status?["message_id"] as? Int)
+        #expect(rig.queue.wait(for: .seconds(20)) { try rig.telegram.journal(method: "sendDocument").count == 1 }, explain([bot]))
+        let text = try #require(try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)
+        #expect(text.contains("failed") && text.contains("Failed at: step 2/10 download") && text.contains("Last successful: step 1/10 validate"), "\(text)")
+        #expect(text.contains("404") && text.contains("127.0.0.1"), "the error names the host and the status: \(text)")
+        let document = try #require(try rig.telegram.journal(method: "sendDocument").first)
+        let file = try #require((document["files"] as? [[String: Any]])?.first)
+        #expect(file["filename"] as? String == "dump_failure_\(job).txt")
+        let log = String(decoding: Data(base64Encoded: file["base64"] as? String ?? "") ?? Data(), as: UTF8.self)
+        #expect(log.contains("dumpyard job \(job) failed") && log.contains("step 2/10 download") && log.contains("404"), "\(log)")
+        #expect(log.contains("/status/404") && !log.contains("fw=1"), "the URL without its query: \(log)")
+    }
+
+    @Test("/cancel: refused for a member, stops the running job for an admin; the status message says so")
+    func cancelNeedsAnAdmin() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot()
+        let worker = try rig.startWorker()
+        try rig.say("/dump \(rig.firmwareURL(rate: 100_000))")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
+        #expect(rig.queue.wait(for: .seconds(30)) { try rig.queue.state(job) == .processing }, explain([bot, worker]))
+        try rig.say("/cancel \(job)", from: BotRig.member)
+        #expect(rig.waitForMessage(containing: "permission") != nil, explain([bot]))
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try rig.queue.state(job) == .processing, "a member's /cancel changes nothing")
+        try rig.say("/cancel \(job)", from: BotRig.admin)
+        #expect(rig.queue.wait(for: .seconds(30)) { try rig.queue.state(job) == .cancelled }, explain([bot, worker]))
+        let message = try #require(status?["message_id"] as? Int)
+        #expect(rig.queue.wait(for: .seconds(10)) {
+            (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("cancelled") == true
+        }, explain([bot]))
+    }
+
+    @Test("Reviews: a member cannot accept (button or command); an admin accepts with options, the job is queued with its status message in the group")
+    func reviewsNeedAnAdmin() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot()
+        let request = try rig.say("#request \(rig.firmwareURL(tag: "review")) please dump my phone", in: BotRig.requests, from: BotRig.requester)
+        let card = try #require(rig.waitForMessage(containing: "Request ID", in: BotRig.reviews), explain([bot]))
+        let cardID = try #require(card["message_id"] as? Int)
+        let text = card["text"] as? String ?? ""
+        let id = String(try #require(text.range(of: "Request ID: ").map { text[$0.upperBound...].prefix(8) }))
+        #expect(text.contains("please dump my phone"))
+        #expect(rig.waitForMessage(containing: "submitted for review", in: BotRig.requests) != nil)
+
+        // A member presses Accept, then tries /accept: refused, nothing queued.
+        _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.member, message: cardID, data: "rv:accept:\(id)")
+        #expect(rig.queue.wait(for: .seconds(10)) {
+            try rig.telegram.journal(method: "answerCallbackQuery").contains { ($0["params"] as? [String: Any])?["text"] as? String == "Only admins of the review chat can review requests." }
+        }, explain([bot]))
+        try rig.say("/accept \(id)", in: BotRig.reviews, from: BotRig.member)
+        #expect(rig.waitForMessage(containing: "Only admins of the review chat can accept", in: BotRig.reviews) != nil, explain([bot]))
+        #expect(try rig.queue.queue.stats()["submitted"] ?? 0 == 0)
+
+        // The admin: Accept → toggles → Private → Submit.
+        _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.admin, message: cardID, data: "rv:accept:\(id)")
+        #expect(rig.queue.wait(for: .seconds(10)) { (try rig.botMessage(containing: "Choose the options", in: BotRig.reviews)) != nil }, explain([bot]))
+        _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.admin, message: cardID, data: "rv:toggle:\(id):p")
+        #expect(rig.queue.wait(for: .seconds(10)) { (try rig.botMessage(containing: "Options: Private", in: BotRig.reviews)) != nil }, explain([bot]))
+        _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.admin, message: cardID, data: "rv:submit:\(id)")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot]))
+        #expect(try rig.queue.state(job) == .queued)
+        #expect((status?["text"] as? String)?.contains("hidden (private dump)") == true)
+        let sent = try rig.telegram.journal(method: "sendMessage").first { (($0["params"] as? [String: Any])?["text"] as? String)?.contains("Job: ") == true }
+        let reply = (sent?["params"] as? [String: Any])?["reply_parameters"] as? [String: Any]
+        #expect(reply?["message_id"] as? Int == request && (reply?["chat_id"] as? Int).map(Int64.init) == BotRig.requests, "a cross-chat reply: \(String(describing: sent))")
+        #expect(rig.waitForMessage(containing: "accepted for private processing", in: BotRig.requests) != nil)
+        // A second Submit (a double press) queues nothing more.
+        _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.admin, message: cardID, data: "rv:submit:\(id)")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(try rig.queue.queue.stats()["submitted"] ?? 0 == 1)
+    }
+
+    @Test("A 429 storm and a stand-in stalling past the call deadline: no edit lost or applied out of order")
+    func stormsAndStallsKeepEditsInOrder() throws {
+        let rig = try BotRig()
+        try rig.telegram.fault(["method": "editMessageText", "kind": "429", "retry_after": 1, "count": 4])
+        try rig.telegram.fault(["method": "editMessageText", "kind": "stall", "seconds": 3, "count": 1])
+        try rig.telegram.fault(["method": "editMessageText", "kind": "429", "retry_after": 1, "count": 3])
+        let bot = try rig.startBot()
+        let worker = try rig.startWorker()
+        try rig.say("/dump \(rig.firmwareURL(rate: 1_000_000))")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
+        #expect(rig.queue.wait(for: .seconds(120)) { try rig.queue.state(job) == .completed }, explain([bot, worker]))
+        let message = try #require(status?["message_id"] as? Int)
+        #expect(rig.queue.wait(for: .seconds(30)) {
+            (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("completed") == true
+        }, explain([bot]))
+        let steps = try rig.edits(of: message).compactMap(BotRig.step(of:))
+        #expect(steps == steps.sorted(), "edits applied in order: \(steps)")
+        #expect(steps.last == 10)
+        let faults = try rig.telegram.journal(method: "editMessageText").compactMap { $0["fault"] as? String }
+        #expect(faults.filter { $0 == "429" }.count == 7 && faults.contains("stall"), "every fault was met: \(faults)")
+    }
+
+    @Test("The bot killed mid-job and started again: it goes on editing the same status message")
+    func restartedBotResumesTheSameMessage() throws {
+        let rig = try BotRig()
+        var bot = try rig.startBot("bot1")
+        let worker = try rig.startWorker()
+        try rig.say("/dump \(rig.firmwareURL(rate: 300_000))")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
+        let message = try #require(status?["message_id"] as? Int)
+        #expect(rig.queue.wait(for: .seconds(30)) { try rig.edits(of: message).contains { $0.contains("step 2/10") } }, explain([bot, worker]))
+        bot.kill(SIGKILL)
+        _ = bot.wait(timeout: .seconds(10))
+        Thread.sleep(forTimeInterval: 1)
+        bot = try rig.startBot("bot2")
+        #expect(rig.queue.wait(for: .seconds(120)) { try rig.queue.state(job) == .completed }, explain([bot, worker]))
+        #expect(rig.queue.wait(for: .seconds(20)) {
+            (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("completed") == true
+        }, explain([bot]))
+        #expect(try rig.botMessages().filter { ($0["text"] as? String)?.contains("Job: ") == true }.count == 1, "no second status message")
+        let steps = try rig.edits(of: message).compactMap(BotRig.step(of:))
+        #expect(steps == steps.sorted(), "\(steps)")
+    }
+
+    @Test("/restart: only the admin who asked can confirm, the confirmation expires, a confirmed restart comes back")
+    func restartConfirmation() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot()
+        try rig.say("/restart", from: BotRig.member)
+        #expect(rig.waitForMessage(containing: "permission") != nil, explain([bot]))
+        try rig.say("/restart", from: BotRig.admin)
+        let ask = try #require(rig.waitForMessage(containing: "Restart the bot?"), explain([bot]))
+        let askID = try #require(ask["message_id"] as? Int)
+        let markup = try #require(try rig.telegram.journal(method: "sendMessage").last { (($0["params"] as? [String: Any])?["text"] as? String)?.contains("Restart the bot?") == true })
+        let keyboard = (((markup["params"] as? [String: Any])?["reply_markup"] as? [String: Any])?["inline_keyboard"] as? [[[String: Any]]]) ?? []
+        let confirm = try #require(keyboard.first?.first?["callback_data"] as? String)
+        _ = try rig.telegram.queueCallback(chat: BotRig.group, user: BotRig.member, message: askID, data: confirm)
+        #expect(rig.queue.wait(for: .seconds(10)) {
+            try rig.telegram.journal(method: "answerCallbackQuery").contains { ($0["params"] as? [String: Any])?["text"] as? String == "Only the admin who asked can answer this." }
+        })
+        // Past the 3 s expiry the button does nothing but say so.
+        Thread.sleep(forTimeInterval: 3.5)
+        _ = try rig.telegram.queueCallback(chat: BotRig.group, user: BotRig.admin, message: askID, data: confirm)
+        #expect(rig.queue.wait(for: .seconds(10)) { (try rig.botMessage(containing: "Restart request expired")) != nil }, explain([bot]))
+        // A fresh one, confirmed: the bot restarts in place and says so.
+        try rig.say("/restart", from: BotRig.admin)
+        #expect(rig.queue.wait(for: .seconds(10)) { (try rig.botMessage(containing: "Restart the bot?")) != nil }, explain([bot]))
+        let second = try #require(try rig.telegram.journal(method: "sendMessage").last { (($0["params"] as? [String: Any])?["text"] as? String)?.contains("Restart the bot?") == true })
+        let secondKeyboard = (((second["params"] as? [String: Any])?["reply_markup"] as? [String: Any])?["inline_keyboard"] as? [[[String: Any]]]) ?? []
+        let secondID = try #require(try rig.botMessages().last { ($0["text"] as? String)?.contains("Restart the bot?") == true }?["message_id"] as? Int)
+        _ = try rig.telegram.queueCallback(chat: BotRig.group, user: BotRig.admin, message: secondID, data: try #require(secondKeyboard.first?.first?["callback_data"] as? String))
+        #expect(rig.queue.wait(for: .seconds(30)) { (try rig.botMessage(containing: "Restart complete")) != nil }, explain([bot]))
+        #expect(bot.output.components(separatedBy: "started as").count == 3, "started twice: \(bot.output.suffix(2000))")
+        // The restarted bot still answers.
+        try rig.say("/status")
+        #expect(rig.waitForMessage(containing: "Queue") != nil, explain([bot]))
+    }
+}
