@@ -111,13 +111,13 @@ let package = Package(
             name: "DownloadTests", dependencies: ["Download", "HTTP", "Crypto", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
         /** The fault-injection suite (reference/queue.md §5): worker processes against a real redis-server. */
         .testTarget(
-            name: "WorkerFaultTests", dependencies: ["JobQueue", "Redis", "DumpCore", "DumpTestSupport"], swiftSettings: strictSettings),
+            name: "WorkerFaultTests", dependencies: ["JobQueue", "Redis", "DumpCore", "DumpService", "DumpTestSupport"], swiftSettings: strictSettings),
         /** The local GitLab rig (fixtures/rig): the stand-in, git and LFS through real clients, python-gitlab conformance. */
         .testTarget(name: "RigTests", dependencies: ["DumpTestSupport"], swiftSettings: strictSettings),
         /** The Telegram Bot API stand-in (fixtures/telegram): python-telegram-bot conformance, long polling, journal, faults. */
         .testTarget(name: "TelegramStandInTests", dependencies: ["DumpTestSupport"], swiftSettings: strictSettings),
         .testTarget(
-            name: "DumpServiceTests", dependencies: ["DumpService", "DumpCore", "DumpTestSupport"],
+            name: "DumpServiceTests", dependencies: ["DumpService", "DumpCore", "Telegram", "DumpTestSupport"],
             swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -49,6 +49,12 @@ public final class BotStore {
         _ = try run(["ZREM", prefix + "followed", job])
     }
 
+    /// True while `job`'s status message is followed.
+    public func isFollowed(_ job: String) throws(QueueError) -> Bool {
+        if case .null = try run(["ZSCORE", prefix + "followed", job]) { return false }
+        return true
+    }
+
     /// The followed jobs, oldest first.
     public func followed() throws(QueueError) -> [String] {
         guard case .array(let items) = try run(["ZRANGE", prefix + "followed", "0", "-1"]) else { return [] }

@@ -32,8 +32,10 @@ import Testing
         // The status message answers the command.
         #expect(status?["reply_to_message_id"] as? Int != nil)
         // A channel post, with the firmware link: 127.0.0.1 is on the whitelist.
+        #expect(rig.queue.wait(for: .seconds(10)) { try rig.telegram.messages(chat: BotRig.channel).count >= 1 })
+        Thread.sleep(forTimeInterval: 1)
         let posts = try rig.telegram.messages(chat: BotRig.channel)
-        #expect(rig.queue.wait(for: .seconds(10)) { try rig.telegram.messages(chat: BotRig.channel).count == 1 }, "\(posts)")
+        #expect(posts.count == 1, "one post: \(posts)")
         let post = try rig.telegram.journal(method: "sendMessage").first { ($0["params"] as? [String: Any])?["chat_id"] as? String == "@dumps_channel" }
         let postText = (post?["params"] as? [String: Any])?["text"] as? String ?? ""
         #expect(postText.contains("firmware</a>") && postText.contains("yardphone"), "\(postText)")
@@ -54,6 +56,9 @@ import Testing
         let bot = try rig.startBot()
         let worker = try rig.startWorker()
         let url = rig.firmwareURL(tag: "secret-build-77")
+        // One the bot cannot run (a bad URL) is deleted too, and its usage answer names nothing.
+        let unusable = try rig.say("/dump p \(url.replacingOccurrences(of: "http://", with: "htp:/"))")
+        #expect(rig.waitForMessage(containing: "Invalid URL") != nil, explain([bot]))
         let command = try rig.say("/dump \(url) p")
         let status = rig.waitForMessage(containing: "Job: ")
         let job = try #require(BotRig.job(in: status), explain([bot, worker]))
@@ -61,6 +66,8 @@ import Testing
         #expect(rig.queue.wait(for: .seconds(10)) { (try rig.botMessage(containing: "completed")) != nil })
         let deleted = try rig.telegram.messages(chat: BotRig.group).first { $0["message_id"] as? Int == command }
         #expect(deleted?["deleted"] as? Bool == true, "the /dump … p message is deleted")
+        let deletedToo = try rig.telegram.messages(chat: BotRig.group).first { $0["message_id"] as? Int == unusable }
+        #expect(deletedToo?["deleted"] as? Bool == true, "the unusable /dump p message is deleted")
         #expect(status?["reply_to_message_id"] as? Int == nil, "the status message does not answer the deleted command")
         var calls = try rig.allCalls()
         for entry in try rig.telegram.journal() {
@@ -154,13 +161,29 @@ import Testing
         #expect(try rig.queue.state(job) == .queued)
         #expect((status?["text"] as? String)?.contains("hidden (private dump)") == true)
         let sent = try rig.telegram.journal(method: "sendMessage").first { (($0["params"] as? [String: Any])?["text"] as? String)?.contains("Job: ") == true }
-        let reply = (sent?["params"] as? [String: Any])?["reply_parameters"] as? [String: Any]
-        #expect(reply?["message_id"] as? Int == request && (reply?["chat_id"] as? Int).map(Int64.init) == BotRig.requests, "a cross-chat reply: \(String(describing: sent))")
+        #expect((sent?["params"] as? [String: Any])?["reply_parameters"] == nil, "a private dump's status message answers no request: \(String(describing: sent))")
         #expect(rig.waitForMessage(containing: "accepted for private processing", in: BotRig.requests) != nil)
+        #expect(rig.queue.wait(for: .seconds(10)) {
+            try rig.telegram.messages(chat: BotRig.requests).first { $0["message_id"] as? Int == request }?["deleted"] as? Bool == true
+        }, "the #request of a private dump is deleted")
         // A second Submit (a double press) queues nothing more.
         _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.admin, message: cardID, data: "rv:submit:\(id)")
         Thread.sleep(forTimeInterval: 1.5)
         #expect(try rig.queue.queue.stats()["submitted"] ?? 0 == 1)
+
+        // Another request, accepted by an admin answering its card with its id: the id is the
+        // request's, not option letters; the status message answers the request across chats.
+        let second = try rig.say("#request \(rig.firmwareURL(tag: "second")) thanks", in: BotRig.requests, from: BotRig.requester)
+        let secondCard = try #require(rig.waitForMessage(containing: "thanks", in: BotRig.reviews), explain([bot]))
+        let secondText = secondCard["text"] as? String ?? ""
+        let secondID = String(try #require(secondText.range(of: "Request ID: ").map { secondText[$0.upperBound...].prefix(8) }))
+        _ = try rig.telegram.queueMessage(chat: BotRig.reviews, user: BotRig.admin, text: "/accept \(secondID)", replyTo: try #require(secondCard["message_id"] as? Int))
+        #expect(rig.queue.wait(for: .seconds(10)) { (try rig.queue.queue.stats()["submitted"] ?? 0) == 2 }, explain([bot]))
+        let crossChat = try rig.telegram.journal(method: "sendMessage").last { (($0["params"] as? [String: Any])?["text"] as? String)?.contains("Job: ") == true }
+        let params = crossChat?["params"] as? [String: Any]
+        let reply = params?["reply_parameters"] as? [String: Any]
+        #expect(reply?["message_id"] as? Int == second && (reply?["chat_id"] as? Int).map(Int64.init) == BotRig.requests, "a cross-chat reply: \(String(describing: crossChat))")
+        #expect((params?["text"] as? String)?.contains("Options") != true, "no option was set: \(String(describing: params))")
     }
 
     @Test("A 429 storm and a stand-in stalling past the call deadline: no edit lost or applied out of order")
@@ -207,6 +230,30 @@ import Testing
         #expect(try rig.botMessages().filter { ($0["text"] as? String)?.contains("Job: ") == true }.count == 1, "no second status message")
         let steps = try rig.edits(of: message).compactMap(BotRig.step(of:))
         #expect(steps == steps.sorted(), "\(steps)")
+    }
+
+    @Test("The bot down while a job ends: back, it finishes the status message and posts the end once")
+    func jobEndingWhileTheBotIsDownIsPostedOnce() throws {
+        let rig = try BotRig()
+        var bot = try rig.startBot("bot1")
+        let worker = try rig.startWorker()
+        try rig.say("/dump \(rig.firmwareURL(rate: 300_000))")
+        let status = rig.waitForMessage(containing: "Job: ")
+        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
+        let message = try #require(status?["message_id"] as? Int)
+        // The event cursor is stored once the first steps are shown.
+        #expect(rig.queue.wait(for: .seconds(30)) { try rig.edits(of: message).contains { $0.contains("step 2/10") } }, explain([bot, worker]))
+        bot.kill(SIGKILL)
+        _ = bot.wait(timeout: .seconds(10))
+        #expect(rig.queue.wait(for: .seconds(120)) { try rig.queue.state(job) == .completed }, explain([worker]))
+        bot = try rig.startBot("bot2")
+        #expect(rig.queue.wait(for: .seconds(20)) {
+            (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("completed") == true
+        }, explain([bot]))
+        #expect(rig.queue.wait(for: .seconds(10)) { try rig.telegram.messages(chat: BotRig.channel).count >= 1 }, explain([bot]))
+        Thread.sleep(forTimeInterval: 2)
+        let posts = try rig.telegram.messages(chat: BotRig.channel)
+        #expect(posts.count == 1, "one channel post: \(posts)")
     }
 
     @Test("/restart: only the admin who asked can confirm, the confirmation expires, a confirmed restart comes back")

@@ -79,7 +79,9 @@ final class StatusFollower: @unchecked Sendable {
     /// `step`: the step to show (an event's), nil for what the job's record says (a refresh); a
     /// running job's message never shows a step before one it showed.
     private func update(_ job: String, step eventStep: Int?, historyLine: String?) {
-        let read = link.attempt("job \(job)") { redis throws(QueueError) -> (StatusRecord?, [String: String]?, Int64) in
+        let read = link.attempt("job \(job)") { redis throws(QueueError) -> (StatusRecord?, [String: String]?, Int64)? in
+            // Finished since the batch of events was read: its end was handled once already.
+            guard try redis.store.isFollowed(job) else { return nil }
             let record = try redis.store.get(StatusRecord.kind, job).flatMap { JobEvent.decode(StatusRecord.self, from: $0) }
             let now = try redis.store.now()
             if let historyLine {
@@ -88,7 +90,7 @@ final class StatusFollower: @unchecked Sendable {
             }
             return (record, try redis.queue.job(id: job), now)
         }
-        guard let (record, fields, now) = read else { return }
+        guard let (record, fields, now) = read ?? nil else { return }
         guard let record, let fields else {
             // The job or its record is gone (expired, or never submitted): nothing left to show.
             _ = link.attempt("unfollow \(job)") { redis throws(QueueError) in try redis.store.unfollow(job) }
@@ -135,14 +137,25 @@ final class StatusFollower: @unchecked Sendable {
         if view.phase == .completed, let channel = settings.channel, !options.isPrivate,
             let result = fields["result"].flatMap({ JobEvent.decode(JobRecord.self, from: $0) }), result.status != "already_dumped"
         {
-            let link = !options.blacklist && request.map { settings.whitelist.allows($0.url) } == true ? request?.displayURL : nil
+            // The link as shown must lead to the whitelisted host it was checked for.
+            let link = request.flatMap { request -> String? in
+                let shown = request.displayURL
+                guard !options.blacklist, settings.whitelist.allows(request.url), settings.whitelist.allows(shown),
+                    FirmwareURL.host(of: shown) == FirmwareURL.host(of: request.url)
+                else { return nil }
+                return shown
+            }
             let post = BotTexts.channelPost(
                 brand: result.brand, codename: result.codename, release: result.release ?? "", fingerprint: result.fingerprint ?? "",
                 platform: result.platform ?? "", repository: JobStatusReading.webLink(result.repository, branch: result.branch), firmwareURL: link)
             extra.append((BotMessage(kind: .channel, chat: 0, text: post, channel: channel, job: job), .low))
         }
         let done: Void? = link.attempt("end of job \(job)") { redis throws(QueueError) in
-            for (message, priority) in extra { try redis.outbox.enqueue(message.encoded, priority: priority) }
+            // The document and the post go out at most once per end of the job (a retried job ends
+            // again later), even when a crash comes before the unfollow below.
+            if try redis.store.add("ended", job + ":" + (fields["finished"] ?? ""), "1", ttl: .seconds(15 * 86400)) {
+                for (message, priority) in extra { try redis.outbox.enqueue(message.encoded, priority: priority) }
+            }
             if let key = record.urlKey, try redis.store.get("active", key) == job { try redis.store.delete("active", key) }
             try redis.store.unfollow(job)
         }
