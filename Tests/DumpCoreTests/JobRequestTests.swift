@@ -7,6 +7,8 @@ import Testing
         ("https://host/fw.zip", false, "https://host/fw.zip"),
         ("https://user:pw@host/fw.zip?token=abc#x", false, "https://host/fw.zip"),
         ("https://host/path@v2/fw.zip", false, "https://host/path@v2/fw.zip"),
+        // A port is no password: the "@" in the path stays, and the host shown is the real one.
+        ("https://github.com:443/u/r/raw/main/@evil.example/fw.zip", false, "https://github.com:443/u/r/raw/main/@evil.example/fw.zip"),
         ("file:///srv/fw.zip", false, "file:///srv/fw.zip"),
         ("https://user:pw@host/fw.zip", true, "(private)"),
         ("https://user:pa/ss@host/fw.zip", false, "https://host/fw.zip"),

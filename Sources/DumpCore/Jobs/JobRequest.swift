@@ -38,11 +38,13 @@ public struct JobRequest: Sendable, Hashable, Codable {
         let start = schemeEnd.map { $0 + 3 } ?? 0
         var rest = Array(characters[start...])
         // The last "@" before the path ends the credentials; one later in the string does too
-        // when what precedes it looks like user:password (a "/" or "?" in the password).
+        // when what precedes it looks like user:password (a "/" or "?" in the password), but not
+        // after host:port (an "@" in the path is no credential).
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let looksLikePassword = authority.firstIndex(of: ":").map { !authority[($0 + 1)...].allSatisfy { $0.isASCII && $0.isNumber } } ?? false
         if let at = authority.lastIndex(of: "@") {
             rest = Array(rest[(at + 1)...])
-        } else if authority.contains(":"), let at = rest.lastIndex(of: "@") {
+        } else if looksLikePassword, let at = rest.lastIndex(of: "@") {
             rest = Array(rest[(at + 1)...])
         }
         if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = Array(rest[..<cut]) }
