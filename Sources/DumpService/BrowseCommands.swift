@@ -71,8 +71,10 @@ enum BrowseCommands {
     }
 
     /// The published branch of `build` (GITLAB_URL and its settings from `environment`).
-    static func find(_ build: BuildFingerprint, environment: [String: String]) throws -> BuildLocation {
-        let (settings, client) = try connect(environment)
+    /// `timeout` and `attempts`: the limit of each call and the tries of each (the bot asks
+    /// with short ones, so a stalled GitLab cannot keep a user waiting for minutes).
+    static func find(_ build: BuildFingerprint, environment: [String: String], timeout: Duration = .seconds(60), attempts: Int = 6) throws -> BuildLocation {
+        let (settings, client) = try connect(environment, timeout: timeout, attempts: attempts)
         return try find(build, settings: settings, client: client)
     }
 
@@ -198,8 +200,9 @@ enum BrowseCommands {
         }
     }
 
-    private static func connect(_ environment: [String: String]) throws -> (GitLabSettings, GitLabClient) {
+    private static func connect(_ environment: [String: String], timeout: Duration = .seconds(60), attempts: Int = 6) throws -> (GitLabSettings, GitLabClient) {
         let settings = try GitLabSettings.from(environment)
-        return (settings, GitLabClient(url: settings.url, token: settings.token, transport: try CurlGitLabTransport()))
+        let retry = RetryPolicy(attempts: attempts, longestWait: min(timeout, .seconds(60)))
+        return (settings, GitLabClient(url: settings.url, token: settings.token, transport: try CurlGitLabTransport(), retry: retry, timeout: timeout))
     }
 }

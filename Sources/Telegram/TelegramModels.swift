@@ -40,6 +40,20 @@ public struct TelegramUpdate: Decodable, Sendable, Hashable {
     public var updateId: Int64
     public var message: Message?
     public var callbackQuery: CallbackQuery?
+
+    enum CodingKeys: String, CodingKey {
+        case updateId, message, callbackQuery
+    }
+
+    /// A message or button this model cannot read (a field of an unexpected shape) is left out,
+    /// not an error: the update keeps its id, so the offset moves past it and one odd update
+    /// cannot stop the bot.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        updateId = try container.decode(Int64.self, forKey: .updateId)
+        message = try? container.decodeIfPresent(Message.self, forKey: .message)
+        callbackQuery = try? container.decodeIfPresent(CallbackQuery.self, forKey: .callbackQuery)
+    }
 }
 
 /// An inline keyboard button that sends `data` back as a callback query.

@@ -49,6 +49,23 @@ import Testing
         #expect(BotCommand.parse("/reject duplicate of last week", isReply: true) == .reject(request: nil, reason: "duplicate of last week"))
     }
 
+    @Test func aPrivateDumpIsKnownEvenWhenItCannotRun() {
+        for text in ["/dump https://h/fw.zip p", "/dump p https://h/fw.zip", "/dump https://x^y/fw.zip ap", "/DUMP@dumpyard_bot h/fw.zip P"] {
+            #expect(BotCommand.asksPrivateDump(text), "\(text)")
+        }
+        for text in ["/dump https://h/private.zip", "/dump https://h/fw.zip af", "/status p", "#request https://h/fw.zip p", "/dump"] {
+            #expect(!BotCommand.asksPrivateDump(text), "\(text)")
+        }
+        #expect(BotCommand.isRequest("please #REQUEST this") && !BotCommand.isRequest("/dump #request"))
+    }
+
+    @Test func anIDGivenInAReplyIsTheIDNotOptionsOrReason() {
+        // "0badcafe" read as letters would turn on a, f and b.
+        #expect(BotCommand.parse("/accept 0badcafe", isReply: true) == .accept(request: "0badcafe", options: DumpOptions()))
+        #expect(BotCommand.parse("/accept 0badcafe p", isReply: true) == .accept(request: "0badcafe", options: DumpOptions(isPrivate: true)))
+        #expect(BotCommand.parse("/reject 0badcafe spam", isReply: true) == .reject(request: "0badcafe", reason: "spam"))
+    }
+
     @Test func aLongRequestNoteIsCutAtAWord() {
         let words = Array(repeating: "word", count: 200).joined(separator: " ")
         guard case .request(_, let note) = BotCommand.parse("#request https://h/fw.zip " + words) else {

@@ -65,8 +65,10 @@ public final class TelegramStandIn: Sendable {
 
     /// Queues a user's message in `chat`; its update and message ids.
     @discardableResult
-    public func queueMessage(chat: Int64, user: Int64, text: String) throws -> (update: Int, message: Int) {
-        let answer = try control("POST", "updates", ["type": "message", "chat_id": chat, "user_id": user, "text": text]) as? [String: Any]
+    public func queueMessage(chat: Int64, user: Int64, text: String, replyTo: Int? = nil) throws -> (update: Int, message: Int) {
+        var body: [String: Any] = ["type": "message", "chat_id": chat, "user_id": user, "text": text]
+        if let replyTo { body["reply_to_message_id"] = replyTo }
+        let answer = try control("POST", "updates", body) as? [String: Any]
         return (answer?["update_id"] as? Int ?? 0, answer?["message_id"] as? Int ?? 0)
     }
 

@@ -20,7 +20,8 @@ public enum BotCommand: Sendable, Hashable {
 
     /// The command in `text`, or nil when the text is no command for this bot (plain chat, an
     /// unknown command, or one addressed to another bot as `/cmd@other_bot`). `isReply`: the
-    /// message answers another one, so `/accept` and `/reject` take their id from it.
+    /// message answers another one, so `/accept` and `/reject` without an id of their own take
+    /// it from the card they answer.
     public static func parse(_ text: String, botUsername: String? = nil, isReply: Bool = false) -> BotCommand? {
         let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
         guard let first = words.first else { return nil }
@@ -41,16 +42,16 @@ public enum BotCommand: Sendable, Hashable {
         case "clearqueue": return .clearQueue
         case "help", "start": return .help
         case "lookup":
-            guard arguments.count == 1 else { return .usage("Usage: /lookup <url | SHA-256 of the firmware>") }
+            guard arguments.count == 1 else { return .usage("Usage: /lookup <url | SHA-256 of the firmware | build fingerprint>") }
             return .lookup(query: arguments[0])
         case "accept":
-            if !isReply, let id = arguments.first, isRequestID(id) {
+            if let id = arguments.first, isRequestID(id) {
                 return .accept(request: id.lowercased(), options: DumpOptions(letters: arguments.dropFirst()))
             }
             guard isReply else { return .usage("Usage: /accept <request id> [a|f|p|b], or answer a review card with /accept [a|f|p|b]") }
             return .accept(request: nil, options: DumpOptions(letters: arguments))
         case "reject":
-            if !isReply, let id = arguments.first, isRequestID(id) {
+            if let id = arguments.first, isRequestID(id) {
                 return .reject(request: id.lowercased(), reason: reason(arguments.dropFirst()))
             }
             guard isReply else { return .usage("Usage: /reject <request id> [reason], or answer a review card with /reject [reason]") }
@@ -95,6 +96,21 @@ public enum BotCommand: Sendable, Hashable {
         let cut = text.prefix(limit)
         let end = cut.lastIndex(of: " ") ?? cut.endIndex
         return String(cut[..<end]) + "…"
+    }
+
+    /// True when `text` is a `/dump` whose words after the command, other than a URL, hold the
+    /// letter `p`: a private dump, even one the bot cannot run (a bad URL, the URL last), whose
+    /// message must not stay visible.
+    public static func asksPrivateDump(_ text: String) -> Bool {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard let first = words.first, first.lowercased() == "/dump" || first.lowercased().hasPrefix("/dump@") else { return false }
+        return words.dropFirst().contains { !$0.contains("://") && $0.lowercased().contains("p") }
+    }
+
+    /// True when `text` is a `#request` message (not a command).
+    public static func isRequest(_ text: String) -> Bool {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        return words.first?.hasPrefix("/") == false && words.contains { $0.lowercased() == "#request" }
     }
 
     /// A job id as the queue takes them: letters, digits, `-_.`, at most 64.

@@ -10,7 +10,7 @@ public enum BotTexts {
             "  p: private — your message is deleted and the URL is never shown (the dump itself is public)",
             "  b: never publish the firmware link",
             "/status [job] — the queue, or one job",
-            "/lookup &lt;url | SHA-256&gt; — already dumped?",
+            "/lookup &lt;url | SHA-256 | build fingerprint&gt; — already dumped?",
             "#request &lt;url&gt; [notes] — ask for a dump (in the request chat)",
             "",
             "Examples: <code>/dump https://example.com/fw.zip</code> · <code>/dump https://example.com/fw.zip af</code>",

@@ -17,7 +17,7 @@ struct BotSettings: Sendable {
     var sudoUsers: Set<Int64>
     /// `TELEGRAM_CHANNEL`: `@name` or id of the channel completed dumps are posted to.
     var channel: String?
-    /// `SOURCE_WHITELIST` (comma-separated) and `SOURCE_WHITELIST_FILE` (one host per line).
+    /// `SOURCE_WHITELIST` (comma-separated or a JSON list) and `SOURCE_WHITELIST_FILE` (one host per line).
     var whitelist: SourceWhitelist
     /// `TELEGRAM_TEXT_REQUEST_TIMEOUT` / `TELEGRAM_DOCUMENT_REQUEST_TIMEOUT` (seconds): the hard
     /// deadline of one call, waits for `retry_after` included.
@@ -29,12 +29,14 @@ struct BotSettings: Sendable {
     /// sent for this long; then the newest text is sent again (`TELEGRAM_STALL_QUARANTINE_MS`).
     var quarantine: Duration = .seconds(120)
     /// A failed send is tried again after this, doubling (`DUMPYARD_BOT_RETRY_BASE_MS`), up to
-    /// `maxRetries` times, then dead-lettered.
+    /// `maxRetries` times (an edit: five times as many, waits capped at 150 × the base), then
+    /// dead-lettered.
     var retryBase: Duration = .seconds(2)
     var maxRetries = 5
     /// Followed jobs are re-read this often, for the elapsed time and progress within a step
-    /// (`DUMPYARD_BOT_REFRESH_MS`).
-    var refresh: Duration = .seconds(15)
+    /// (`DUMPYARD_BOT_REFRESH_MS`); Telegram allows about 20 messages a minute in a group, so
+    /// several jobs in one chat must not edit much more often.
+    var refresh: Duration = .seconds(30)
     /// A `/restart` confirmation expires after this (`DUMPYARD_BOT_CONFIRM_MS`).
     var confirmExpiry: Duration = .seconds(30)
     /// At most one Telegram send per this interval (Telegram allows about 30 a second).
@@ -60,7 +62,9 @@ struct BotSettings: Sendable {
         sudoUsers = Set(try Self.chats(environment["SUDO_USERS"], "SUDO_USERS"))
         channel = environment["TELEGRAM_CHANNEL"].flatMap { $0.isEmpty ? nil : $0 }
         if let channel, !(channel.hasPrefix("@") || Int64(channel) != nil) { throw UsageError("TELEGRAM_CHANNEL is @channelname or a chat id") }
-        var entries = (environment["SOURCE_WHITELIST"] ?? "").split(separator: ",").map(String.init)
+        // A comma-separated list or a JSON list of strings (the other list settings take both).
+        var entries = (environment["SOURCE_WHITELIST"] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")).split(separator: ",")
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t")) }
         if let file = environment["SOURCE_WHITELIST_FILE"], !file.isEmpty {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw UsageError("SOURCE_WHITELIST_FILE \(file) cannot be read") }
             entries += text.split(whereSeparator: \.isNewline).map(String.init)

@@ -18,6 +18,8 @@ final class BotUpdates: @unchecked Sendable {
     let environment: [String: String]
     /// Set by a confirmed `/restart`: the loop ends and the process starts itself again.
     let restartRequested = Atomic(false)
+    /// Fingerprint lookups asking GitLab right now (each on a thread of its own, at most two).
+    private let gitLabLookups = Atomic(0)
     private(set) lazy var reviews = ReviewFlow(bot: self)
 
     init(client: TelegramClient, link: BotLink, settings: BotSettings, log: WorkerLog, username: String?, environment: [String: String]) {
@@ -30,7 +32,17 @@ final class BotUpdates: @unchecked Sendable {
     }
 
     func run(stopped: @Sendable () -> Bool) {
-        var offset = link.attempt("update offset") { redis throws(QueueError) in try redis.store.get("value", "offset").flatMap { Int64($0) } } ?? nil
+        // Without the stored offset, Telegram would send the last unconfirmed updates again: wait
+        // for Redis rather than handle a /dump twice.
+        var offset: Int64?
+        while !stopped() {
+            guard let stored = link.attempt("update offset", { redis throws(QueueError) in try redis.store.get("value", "offset").flatMap { Int64($0) } }) else {
+                link.backOff()
+                continue
+            }
+            offset = stored
+            break
+        }
         var failures = 0
         while !stopped() && !restartRequested.load(ordering: .relaxed) {
             let updates: [TelegramUpdate]
@@ -71,6 +83,15 @@ final class BotUpdates: @unchecked Sendable {
         guard let command = BotCommand.parse(text, botUsername: username, isReply: message.replyToMessage != nil) else { return }
         let user = message.from?.id ?? 0
         let inAllowed = settings.allowedChats.contains(chat)
+        var runsDump = false
+        if case .dump = command { runsDump = inAllowed }
+        if !runsDump, BotCommand.asksPrivateDump(text) {
+            // A private /dump the bot will not run (a bad URL, a chat without /dump): its URL must
+            // not stay visible either.
+            deletePrivateCommand(message)
+            if case .usage(let line) = command, inAllowed { send(.send(chat: chat, html: TelegramHTML.escaped(line), replyTo: nil)) }
+            return
+        }
         switch command {
         case .request(let url, let note):
             guard chat == settings.requestChat else { return }
@@ -87,6 +108,8 @@ final class BotUpdates: @unchecked Sendable {
                 return
             }
             reviews.rejectCommand(message, request: request, reason: reason)
+        case .usage where BotCommand.isRequest(text) && chat != settings.requestChat:
+            return
         case .usage(let line):
             reply(message, TelegramHTML.escaped(line))
         case .help where inAllowed || chat == settings.reviewChat:
@@ -118,18 +141,20 @@ final class BotUpdates: @unchecked Sendable {
     /// `/dump`: the early answer when the URL was dumped or is being dumped, else a new job.
     private func dump(_ message: TelegramUpdate.Message, url: String, options: DumpOptions) {
         let chat = message.chat.id
-        if options.isPrivate {
-            // First of all: the URL must not stay visible in the chat.
-            do throws(TelegramError) { try client.deleteMessage(chat: chat, message: message.messageId) } catch {
-                log("could not delete a private /dump message in chat \(chat): \(error) (the bot needs the right to delete messages)")
-            }
-        }
+        if options.isPrivate { deletePrivateCommand(message) }
         let replyTo = options.isPrivate ? nil : message.messageId
         if let answer = earlyAnswer(url: url, options: options) {
             send(.send(chat: chat, html: answer, replyTo: replyTo))
             return
         }
         startJob(chat: chat, replyTo: replyTo, replyChat: nil, requester: message.from?.id ?? 0, url: url, options: options, request: nil)
+    }
+
+    /// First of all for a private dump: the URL must not stay visible in the chat.
+    private func deletePrivateCommand(_ message: TelegramUpdate.Message) {
+        do throws(TelegramError) { try client.deleteMessage(chat: message.chat.id, message: message.messageId) } catch {
+            log("could not delete a private /dump message in chat \(message.chat.id): \(error) (the bot needs the right to delete messages)")
+        }
     }
 
     /// "Already dumped" (with the repository) or "being dumped" (with the job), unless `f`.
@@ -165,6 +190,8 @@ final class BotUpdates: @unchecked Sendable {
             messageID = try client.sendMessage(chat: chat, html: view.html, replyTo: replyTo, replyChat: replyChat)
         } catch {
             log("job not queued: its status message could not be sent to chat \(chat): \(error)")
+            // Through the outbox, which tries again: the asker learns that nothing was queued.
+            send(.send(chat: chat, html: "Telegram did not take the job's status message (\(TelegramHTML.escaped(error.message))), so no job was queued: send the command again in a minute.", replyTo: replyTo, replyChat: replyChat))
             return nil
         }
         let key = SourceKey.key(url)
@@ -172,12 +199,15 @@ final class BotUpdates: @unchecked Sendable {
             chat: chat, message: messageID, options: options.letters, requester: requester, requestChat: request?.chat,
             requestMessage: request?.message, urlKey: key)
         guard let payload = try? Array(JSONEncoder().encode(job)) else { return nil }
-        let queued: Void? = link.attempt("queueing job \(id)") { redis throws(QueueError) in
+        // The submit comes last (and is idempotent on the id): when this fails, the job is either
+        // not queued, or queued with everything the bot needs to follow it.
+        var queued: Void? = link.attempt("queueing job \(id)") { redis throws(QueueError) in
             try redis.store.put(StatusRecord.kind, id, JobEvent.encode(record), ttl: StatusRecord.lifetime)
             try redis.store.follow(id, since: try redis.store.now())
-            _ = try redis.queue.submit(id: id, payload: payload)
             if let key { try redis.store.put("active", key, id, ttl: .seconds(86400)) }
+            _ = try redis.queue.submit(id: id, payload: payload)
         }
+        if queued == nil, link.attempt("job \(id)", { redis throws(QueueError) in try redis.queue.job(id: id) != nil }) == true { queued = () }
         guard queued != nil else {
             var failed = view
             failed.phase = .failed
@@ -240,7 +270,7 @@ final class BotUpdates: @unchecked Sendable {
         let e = TelegramHTML.escaped
         let isDigest = query.count == 64 && query.allSatisfy(\.isHexDigit)
         if !isDigest, SourceKey.key(query) == nil, let build = BuildFingerprint(query) {
-            return reply(message, lookupOnGitLab(build))
+            return lookupOnGitLab(build, answering: message)
         }
         let key = isDigest ? nil : SourceKey.key(query)
         guard isDigest || key != nil else { return reply(message, "Usage: /lookup &lt;http(s) URL | SHA-256 of the firmware | build fingerprint&gt;") }
@@ -251,10 +281,26 @@ final class BotUpdates: @unchecked Sendable {
         reply(message, "<b>Already dumped</b>\n" + Self.describe(record) + (record.dumpedBy.map { "\nBy job <code>\(e($0))</code>" } ?? ""))
     }
 
-    private func lookupOnGitLab(_ build: BuildFingerprint) -> String {
-        guard environment["GITLAB_URL"].map({ !$0.isEmpty }) == true else { return "Fingerprint lookups need GitLab (GITLAB_URL) configured for the bot." }
+    /// Asks GitLab on a thread of its own (short timeouts, at most two at once), so a slow GitLab
+    /// holds up no other command; the answer is sent when it comes.
+    private func lookupOnGitLab(_ build: BuildFingerprint, answering message: TelegramUpdate.Message) {
+        guard environment["GITLAB_URL"].map({ !$0.isEmpty }) == true else { return reply(message, "Fingerprint lookups need GitLab (GITLAB_URL) configured for the bot.") }
+        guard gitLabLookups.wrappingAdd(1, ordering: .relaxed).newValue <= 2 else {
+            gitLabLookups.wrappingSubtract(1, ordering: .relaxed)
+            return reply(message, "GitLab is being asked for two other builds: ask again in a minute.")
+        }
+        Thread.detachNewThread { [self] in
+            let answer = gitLabAnswer(build)
+            do throws(TelegramError) { try client.sendMessage(chat: message.chat.id, html: answer, replyTo: message.messageId) } catch {
+                log("lookup answer to chat \(message.chat.id): \(error)")
+            }
+            gitLabLookups.wrappingSubtract(1, ordering: .relaxed)
+        }
+    }
+
+    private func gitLabAnswer(_ build: BuildFingerprint) -> String {
         do {
-            switch try BrowseCommands.find(build, environment: environment) {
+            switch try BrowseCommands.find(build, environment: environment, timeout: .seconds(10), attempts: 2) {
             case .found(let project, let web, _, let branch, _):
                 let link = web.map { JobStatusReading.webLink($0, branch: branch) } ?? project
                 return "<b>Already dumped</b>\nRepository: <a href=\"\(TelegramHTML.escaped(link))\">\(TelegramHTML.escaped(project))</a>\nBranch: <code>\(TelegramHTML.escaped(branch))</code>"
@@ -262,7 +308,9 @@ final class BotUpdates: @unchecked Sendable {
                 return "Not dumped yet: " + TelegramHTML.escaped(why)
             }
         } catch {
-            return "GitLab could not be asked: " + TelegramHTML.escaped(String(describing: error))
+            // The details (GitLab's address among them) go to the log, not to the chat.
+            log("lookup of \(build.project) on GitLab: \(error)")
+            return "GitLab could not be asked right now; try again later."
         }
     }
 

@@ -69,13 +69,13 @@ final class OutboxSender: @unchecked Sendable {
                 }
                 quarantined[target] = nil
             }
-            if item.attempts > 0 {
-                // A retried edit sends the newest text of its message: an older one may have landed late.
-                if let (sequence, newest) = latest(target), sequence >= item.sequence {
-                    item.sequence = sequence
-                    message = newest
-                }
-            } else if link.attempt("outbox order", { redis throws(QueueError) in try redis.outbox.isSuperseded(item) }) == true {
+            // A retried edit sends the newest text of its message (status messages keep it): an
+            // older one may have landed late.
+            if item.attempts > 0, let (sequence, newest) = latest(target), sequence >= item.sequence {
+                item.sequence = sequence
+                message = newest
+            }
+            if link.attempt("outbox order", { redis throws(QueueError) in try redis.outbox.isSuperseded(item) }) == true {
                 settle(item, "superseded edit") { outbox throws(QueueError) in try outbox.discard(item) }
                 return
             }
@@ -102,8 +102,11 @@ final class OutboxSender: @unchecked Sendable {
             log("outbox: \(about)\(message.kind.rawValue) \(error.message); no edit of that message for \(Int(settings.quarantine.seconds)) s, then its newest text again")
             settle(item, "retry") { outbox throws(QueueError) in try outbox.retry(item, after: settings.quarantine) }
         case 0, 500...:
-            guard item.attempts < settings.maxRetries else { fallthrough }
-            let delay = settings.retryBase * (1 << min(item.attempts, 8))
+            // An edit is only ever replaced by a newer one: it is tried for longer (about 1.5 h
+            // with the default 2 s base), so a job's last state is not lost to a long outage.
+            let limit = message.kind == .edit ? settings.maxRetries * 5 : settings.maxRetries
+            guard item.attempts < limit else { fallthrough }
+            let delay = min(settings.retryBase * (1 << min(item.attempts, 16)), settings.retryBase * 150)
             log("outbox: \(about)\(message.kind.rawValue) failed (\(error)); again in \(delay.seconds) s")
             settle(item, "retry") { outbox throws(QueueError) in try outbox.retry(item, after: delay) }
         default:
@@ -142,9 +145,13 @@ final class OutboxSender: @unchecked Sendable {
         return (sequence, message)
     }
 
-    /// Records what became of an item; Redis unreachable here leaves it in flight, and the next
-    /// start's recovery sends it again.
+    /// Records what became of an item, waiting for Redis when it cannot be reached (the item
+    /// stays in flight meanwhile: nothing else is sent, so nothing overtakes it). A settle whose
+    /// answer was lost changes nothing when repeated: the item is no longer held. Stopped before
+    /// it is settled, the next start's recovery sends it again.
     private func settle(_ item: OutboxItem, _ what: String, _ body: (MessageOutbox) throws(QueueError) -> Void) {
-        _ = link.attempt("outbox \(what)") { redis throws(QueueError) in try body(redis.outbox) }
+        while link.attempt("outbox \(what)", { redis throws(QueueError) in try body(redis.outbox) }) == nil, !stopped() {
+            link.backOff()
+        }
     }
 }

@@ -145,8 +145,11 @@ final class ReviewFlow: @unchecked Sendable {
             return
         }
         let primary = bot.settings.allowedChats.first ?? review.requestChat
+        // A private dump's status message answers no message: the request holds the URL.
+        let replyTo = options.isPrivate ? nil : review.requestMessage
+        let replyChat = options.isPrivate || primary == review.requestChat ? nil : review.requestChat
         let job = bot.startJob(
-            chat: primary, replyTo: review.requestMessage, replyChat: primary == review.requestChat ? nil : review.requestChat, requester: review.requester,
+            chat: primary, replyTo: replyTo, replyChat: replyChat, requester: review.requester,
             url: review.url, options: options, request: (review.requestChat, review.requestMessage))
         guard let job else {
             _ = save(review)
@@ -159,6 +162,11 @@ final class ReviewFlow: @unchecked Sendable {
                 + (options.labels.isEmpty ? "" : " (" + e(options.labels.joined(separator: ", ")) + ")")))
         let note = options.isPrivate ? "Your request was accepted for private processing." : "Your request was accepted: job <code>\(e(job))</code>."
         bot.send(.send(chat: review.requestChat, html: note, replyTo: review.requestMessage))
+        if options.isPrivate {
+            // After the note (which answers it, or is sent alone when it is gone): the request's
+            // URL must not stay visible.
+            bot.send(BotMessage(kind: .delete, chat: review.requestChat, message: review.requestMessage))
+        }
         if let command { bot.reply(command, "Request <code>\(review.id)</code> accepted: job <code>\(e(job))</code>.") }
         bot.log("request \(review.id) accepted by user \(admin?.id ?? 0): job \(job)")
     }
