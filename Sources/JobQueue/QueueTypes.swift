@@ -3,6 +3,9 @@ public enum JobState: String, Sendable, Hashable, CaseIterable {
     case queued = "QUEUED", processing = "PROCESSING", retrying = "RETRYING"
     case completed = "COMPLETED", failed = "FAILED", cancelled = "CANCELLED"
 
+    /// Completed, failed or cancelled: the job runs no more (unless retried).
+    public var isFinal: Bool { self == .completed || self == .failed || self == .cancelled }
+
     /// The queue set a job in this state belongs to.
     public var set: String {
         switch self {

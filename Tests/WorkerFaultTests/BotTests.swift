@@ -186,6 +186,58 @@ import Testing
         #expect((params?["text"] as? String)?.contains("Options") != true, "no option was set: \(String(describing: params))")
     }
 
+    @Test("/clearqueue: refused for a member, an admin's cancels every queued job and edits their status messages; /help shows admin lines to admins; other chats get no answer")
+    func clearQueueHelpAndOtherChats() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot()  // no worker: the jobs stay queued
+        try rig.say("/dump \(rig.firmwareURL(tag: "one"))")
+        try rig.say("/dump \(rig.firmwareURL(tag: "two"))")
+        #expect(rig.queue.wait(for: .seconds(20)) { try rig.botMessages().filter { ($0["text"] as? String)?.contains("Job: ") == true }.count == 2 }, explain([bot]))
+        let statuses = try rig.botMessages().filter { ($0["text"] as? String)?.contains("Job: ") == true }
+        let jobs = statuses.compactMap { BotRig.job(in: $0) }
+        #expect(jobs.count == 2)
+
+        try rig.say("/clearqueue", from: BotRig.member)
+        #expect(rig.waitForMessage(containing: "permission") != nil, explain([bot]))
+        #expect(try jobs.allSatisfy { try rig.queue.state($0) == .queued })
+        try rig.say("/clearqueue", from: BotRig.admin)
+        #expect(rig.waitForMessage(containing: "Cleared 2 queued jobs") != nil, explain([bot]))
+        #expect(try jobs.allSatisfy { try rig.queue.state($0) == .cancelled })
+        for status in statuses {
+            let message = try #require(status["message_id"] as? Int)
+            #expect(rig.queue.wait(for: .seconds(10)) {
+                (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("cancelled") == true
+            }, "status message \(message) says cancelled")
+        }
+
+        // /help: the admin lines only for admins.
+        let helpMember = try rig.say("/help", from: BotRig.member)
+        let helpAdmin = try rig.say("/help", from: BotRig.admin)
+        func answer(to message: Int) -> String? {
+            var text: String?
+            _ = rig.queue.wait(for: .seconds(10)) {
+                text = try rig.botMessages().first { $0["reply_to_message_id"] as? Int == message }?["text"] as? String
+                return text != nil
+            }
+            return text
+        }
+        let memberHelp = try #require(answer(to: helpMember), explain([bot]))
+        let adminHelp = try #require(answer(to: helpAdmin), explain([bot]))
+        #expect(memberHelp.contains("/dump") && !memberHelp.contains("/clearqueue"), "\(memberHelp)")
+        #expect(adminHelp.contains("/clearqueue") && adminHelp.contains("/cancel"), "\(adminHelp)")
+
+        // A chat the bot does not serve: no answer, no job, whoever asks.
+        let stranger: Int64 = -1999
+        try rig.telegram.addChat(stranger)
+        let submitted = try rig.queue.queue.stats()["submitted"] ?? 0
+        for text in ["/dump \(rig.firmwareURL(tag: "stranger"))", "/status", "/help", "/clearqueue"] { try rig.say(text, in: stranger, from: BotRig.admin) }
+        // A message in the group after them: once it is answered, the others were read.
+        let marker = try rig.say("/status")
+        #expect(answer(to: marker) != nil, explain([bot]))
+        #expect(try rig.botMessages(stranger).isEmpty, "no answer in a chat the bot does not serve")
+        #expect(try rig.queue.queue.stats()["submitted"] ?? 0 == submitted)
+    }
+
     @Test("A 429 storm and a stand-in stalling past the call deadline: no edit lost or applied out of order")
     func stormsAndStallsKeepEditsInOrder() throws {
         let rig = try BotRig()

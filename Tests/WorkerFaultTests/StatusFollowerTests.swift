@@ -10,7 +10,7 @@ import Testing
 /// The bot's status follower against a real redis-server, without Telegram: what it queues in
 /// the outbox for a job's events.
 @Suite struct StatusFollowerTests {
-    @Test("A job's events read in one batch after it ended: one final edit, one channel post (not one per event)")
+    @Test("A job's events read in one batch after it ended: each step shown in order, then one final edit and one channel post")
     func anEndReadInOneBatchIsHandledOnce() throws {
         let rig = try QueueRig()
         let log = WorkerLog(process: "follower-test")
@@ -57,7 +57,11 @@ import Testing
         }
         let posts = messages.filter { $0.kind == .channel }
         #expect(posts.count == 1, "one channel post: \(posts)")
-        let finals = messages.filter { $0.kind == .edit && ($0.text ?? "").contains("completed") }
-        #expect(finals.count == 1, "one final edit: \(finals.map { $0.text ?? "" })")
+        let edits = messages.filter { $0.kind == .edit }.map { $0.text ?? "" }
+        #expect(edits.filter { $0.contains("completed") }.count == 1, "one final edit: \(edits)")
+        #expect(edits.last?.contains("completed") == true)
+        // Every step read late still got its own edit, in order, before the end.
+        let steps = edits.dropLast().compactMap(BotRig.step(of:))
+        #expect(steps == Array(1...10), "\(steps)")
     }
 }

@@ -58,6 +58,20 @@ enum JobStatusReading {
         return view
     }
 
+    /// `view` of an ended job as it was while running at `step` (an event read late).
+    static func running(_ view: JobStatusView, step: Int) -> JobStatusView {
+        var running = view
+        running.phase = .running
+        running.step = step
+        running.percent = (step - 1) * 10
+        running.detail = ""
+        running.error = nil
+        running.repository = nil
+        running.branch = nil
+        running.fingerprint = nil
+        return running
+    }
+
     /// A GitLab project's branch page; a local repository's path as it is.
     static func webLink(_ repository: String, branch: String) -> String {
         guard repository.hasPrefix("https://") || repository.hasPrefix("http://"), !branch.isEmpty else { return repository }

@@ -25,8 +25,10 @@ final class StatusFollower: @unchecked Sendable {
         self.stopped = stopped
     }
 
+    /// The last event read (a stream id: Redis milliseconds, then a counter).
+    private var cursor: String?
+
     func run() {
-        var cursor: String?
         var lastRefresh = ContinuousClock.now - settings.refresh
         while !stopped() {
             if cursor == nil {
@@ -62,7 +64,7 @@ final class StatusFollower: @unchecked Sendable {
     /// Re-reads every followed job now (also at start, to catch up on what happened meanwhile).
     func refreshAll() {
         guard let jobs = link.attempt("followed jobs", { redis throws(QueueError) in try redis.store.followed() }) else { return }
-        for job in jobs { update(job, step: nil, historyLine: nil) }
+        for job in jobs { update(job, step: nil, state: nil, historyLine: nil) }
     }
 
     private func handle(_ event: QueueEvent) {
@@ -73,12 +75,14 @@ final class StatusFollower: @unchecked Sendable {
             line = (event.state?.rawValue.lowercased() ?? "event") + (event.info.isEmpty ? "" : ": " + event.info)
         }
         if event.state == .queued || event.state == .retrying { shownStep[event.job] = nil }  // a new attempt starts from step 1
-        update(event.job, step: event.step ?? (event.state == .processing ? shownStep[event.job] ?? 1 : nil), historyLine: line)
+        update(event.job, step: event.step ?? (event.state == .processing ? shownStep[event.job] ?? 1 : nil), state: event.state, historyLine: line)
     }
 
-    /// `step`: the step to show (an event's), nil for what the job's record says (a refresh); a
-    /// running job's message never shows a step before one it showed.
-    private func update(_ job: String, step eventStep: Int?, historyLine: String?) {
+    /// `step`, `state`: an event's (the step to show, the state it announces), nil for what the
+    /// job's record says (a refresh). A message never shows a step before one it showed. An event
+    /// read after the job ended (the bot was behind, or away) still shows its step, running: the
+    /// end is shown for the job's final event, or by a refresh.
+    private func update(_ job: String, step eventStep: Int?, state eventState: JobState?, historyLine: String?) {
         let read = link.attempt("job \(job)") { redis throws(QueueError) -> (StatusRecord?, [String: String]?, Int64)? in
             // Finished since the batch of events was read: its end was handled once already.
             guard try redis.store.isFollowed(job) else { return nil }
@@ -98,9 +102,19 @@ final class StatusFollower: @unchecked Sendable {
             return
         }
         let furthest = shownStep[job] ?? 0
-        if let eventStep, eventStep < furthest, fields["state"] == JobState.processing.rawValue { return }
+        let current = fields["state"].flatMap(JobState.init(rawValue:))
+        if let eventStep, eventStep < furthest, current == .processing || current?.isFinal == true { return }
         let step = eventStep ?? shownStep[job]
-        let view = JobStatusReading.view(job: job, record: record, fields: fields, now: now, step: step)
+        if eventStep == nil, eventState == nil, current?.isFinal == true, let finished = Int64(fields["finished"] ?? ""),
+            let read = cursor.flatMap({ Int64($0.prefix { $0 != "-" }) }), finished >= read, now - finished < 60_000
+        {
+            return  // ended after the last event read: its steps and its end come with the events
+        }
+        var view = JobStatusReading.view(job: job, record: record, fields: fields, now: now, step: step)
+        if eventStep != nil || eventState != nil, current?.isFinal == true, eventState != current {
+            guard eventState != .queued && eventState != .retrying else { return }  // nothing new to show
+            view = JobStatusReading.running(view, step: max(eventStep ?? furthest, 1))
+        }
         if view.phase == .running { shownStep[job] = max(furthest, view.step) }
         queueEdit(job, record, view.html)
         if view.phase.isFinal {
