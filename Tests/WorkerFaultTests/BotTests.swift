@@ -261,10 +261,10 @@ import Testing
         #expect(faults.filter { $0 == "429" }.count == 7 && faults.contains("stall"), "every fault was met: \(faults)")
     }
 
-    @Test("The bot killed mid-job and started again: it goes on editing the same status message")
-    func restartedBotResumesTheSameMessage() throws {
-        let rig = try BotRig()
-        var bot = try rig.startBot("bot1")
+    /// A slow dump whose status message reached step 2 (the event cursor is stored), then the
+    /// bot SIGKILLed: the worker, the job and its status message.
+    func slowDumpWithTheBotKilledAtStepTwo(_ rig: BotRig) throws -> (WorkerProcess, String, Int) {
+        let bot = try rig.startBot("bot1")
         let worker = try rig.startWorker()
         try rig.say("/dump \(rig.firmwareURL(rate: 300_000))")
         let status = rig.waitForMessage(containing: "Job: ")
@@ -273,8 +273,15 @@ import Testing
         #expect(rig.queue.wait(for: .seconds(30)) { try rig.edits(of: message).contains { $0.contains("step 2/10") } }, explain([bot, worker]))
         bot.kill(SIGKILL)
         _ = bot.wait(timeout: .seconds(10))
+        return (worker, job, message)
+    }
+
+    @Test("The bot killed mid-job and started again: it goes on editing the same status message")
+    func restartedBotResumesTheSameMessage() throws {
+        let rig = try BotRig()
+        let (worker, job, message) = try slowDumpWithTheBotKilledAtStepTwo(rig)
         Thread.sleep(forTimeInterval: 1)
-        bot = try rig.startBot("bot2")
+        let bot = try rig.startBot("bot2")
         #expect(rig.queue.wait(for: .seconds(120)) { try rig.queue.state(job) == .completed }, explain([bot, worker]))
         #expect(rig.queue.wait(for: .seconds(20)) {
             (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("completed") == true
@@ -287,18 +294,9 @@ import Testing
     @Test("The bot down while a job ends: back, it finishes the status message and posts the end once")
     func jobEndingWhileTheBotIsDownIsPostedOnce() throws {
         let rig = try BotRig()
-        var bot = try rig.startBot("bot1")
-        let worker = try rig.startWorker()
-        try rig.say("/dump \(rig.firmwareURL(rate: 300_000))")
-        let status = rig.waitForMessage(containing: "Job: ")
-        let job = try #require(BotRig.job(in: status), explain([bot, worker]))
-        let message = try #require(status?["message_id"] as? Int)
-        // The event cursor is stored once the first steps are shown.
-        #expect(rig.queue.wait(for: .seconds(30)) { try rig.edits(of: message).contains { $0.contains("step 2/10") } }, explain([bot, worker]))
-        bot.kill(SIGKILL)
-        _ = bot.wait(timeout: .seconds(10))
+        let (worker, job, message) = try slowDumpWithTheBotKilledAtStepTwo(rig)
         #expect(rig.queue.wait(for: .seconds(120)) { try rig.queue.state(job) == .completed }, explain([worker]))
-        bot = try rig.startBot("bot2")
+        let bot = try rig.startBot("bot2")
         #expect(rig.queue.wait(for: .seconds(20)) {
             (try rig.botMessages().first { $0["message_id"] as? Int == message }?["text"] as? String)?.contains("completed") == true
         }, explain([bot]))
