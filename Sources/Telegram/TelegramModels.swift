@@ -26,6 +26,9 @@ public struct TelegramUpdate: Decodable, Sendable, Hashable {
         public var messageId: Int
         public var chat: Chat
         public var from: User?
+        /// The chat a message was sent on behalf of: the chat itself for an anonymous admin, a
+        /// linked channel otherwise (`from` is then Telegram's placeholder bot).
+        public var senderChat: Chat?
         public var text: String?
         public var replyToMessage: RepliedMessage?
     }

@@ -65,9 +65,11 @@ public final class TelegramStandIn: Sendable {
 
     /// Queues a user's message in `chat`; its update and message ids.
     @discardableResult
-    public func queueMessage(chat: Int64, user: Int64, text: String, replyTo: Int? = nil) throws -> (update: Int, message: Int) {
+    /// `senderChat`: sent on behalf of that chat (the chat itself: an anonymous admin).
+    public func queueMessage(chat: Int64, user: Int64, text: String, replyTo: Int? = nil, senderChat: Int64? = nil) throws -> (update: Int, message: Int) {
         var body: [String: Any] = ["type": "message", "chat_id": chat, "user_id": user, "text": text]
         if let replyTo { body["reply_to_message_id"] = replyTo }
+        if let senderChat { body["sender_chat_id"] = senderChat }
         let answer = try control("POST", "updates", body) as? [String: Any]
         return (answer?["update_id"] as? Int ?? 0, answer?["message_id"] as? Int ?? 0)
     }

@@ -186,7 +186,7 @@ import Testing
         #expect((params?["text"] as? String)?.contains("Options") != true, "no option was set: \(String(describing: params))")
     }
 
-    @Test("/clearqueue: refused for a member, an admin's cancels every queued job and edits their status messages; /help shows admin lines to admins; other chats get no answer")
+    @Test("/clearqueue: refused for a member, an admin's cancels every queued job and edits their status messages; /help shows admin lines to admins, anonymous ones included; other chats get no answer")
     func clearQueueHelpAndOtherChats() throws {
         let rig = try BotRig()
         let bot = try rig.startBot()  // no worker: the jobs stay queued
@@ -225,6 +225,12 @@ import Testing
         let adminHelp = try #require(answer(to: helpAdmin), explain([bot]))
         #expect(memberHelp.contains("/dump") && !memberHelp.contains("/clearqueue"), "\(memberHelp)")
         #expect(adminHelp.contains("/clearqueue") && adminHelp.contains("/cancel"), "\(adminHelp)")
+        // An anonymous admin (on behalf of the group) is an admin; a linked channel is not.
+        let anonymous = try rig.telegram.queueMessage(chat: BotRig.group, user: 0, text: "/help", senderChat: BotRig.group).message
+        let channel = try rig.telegram.queueMessage(chat: BotRig.group, user: 0, text: "/help", senderChat: -1_009_999).message
+        let anonymousHelp = try #require(answer(to: anonymous), explain([bot]))
+        let channelHelp = try #require(answer(to: channel), explain([bot]))
+        #expect(anonymousHelp.contains("/clearqueue") && !channelHelp.contains("/clearqueue"), "\(anonymousHelp)\n---\n\(channelHelp)")
 
         // A chat the bot does not serve: no answer, no job, whoever asks.
         let stranger: Int64 = -1999

@@ -81,7 +81,6 @@ final class BotUpdates: @unchecked Sendable {
         let chat = message.chat.id
         guard settings.servedChats.contains(chat) else { return }
         guard let command = BotCommand.parse(text, botUsername: username, isReply: message.replyToMessage != nil) else { return }
-        let user = message.from?.id ?? 0
         let inAllowed = settings.allowedChats.contains(chat)
         var runsDump = false
         if case .dump = command { runsDump = inAllowed }
@@ -113,7 +112,7 @@ final class BotUpdates: @unchecked Sendable {
         case .usage(let line):
             reply(message, TelegramHTML.escaped(line))
         case .help where inAllowed || chat == settings.reviewChat:
-            reply(message, BotTexts.help(isAdmin: isAdmin(user, in: chat)))
+            reply(message, BotTexts.help(isAdmin: isAdmin(message)))
         case _ where !inAllowed:
             return
         case .dump(let url, let options):
@@ -123,7 +122,7 @@ final class BotUpdates: @unchecked Sendable {
         case .lookup(let query):
             lookup(message, query: query)
         case .cancel, .retry, .restart, .clearQueue:
-            guard isAdmin(user, in: chat) else {
+            guard isAdmin(message) else {
                 reply(message, "You don't have permission to use this command: it is for the chat's admins.")
                 return
             }
@@ -374,6 +373,9 @@ final class BotUpdates: @unchecked Sendable {
     }
 
     private func askRestart(_ message: TelegramUpdate.Message) {
+        guard message.senderChat == nil else {
+            return reply(message, "Send /restart as yourself, not anonymously: only the admin who asked can confirm it.")
+        }
         let user = message.from?.id ?? 0
         let token = String(UInt32.random(in: .min ... .max), radix: 16)
         guard link.attempt("restart", { redis throws(QueueError) in
@@ -436,6 +438,13 @@ final class BotUpdates: @unchecked Sendable {
 
     /// Admins: configured sudo users, and a served chat's creator and administrators. A failed
     /// query counts as no.
+    /// The sender of `message` is an admin of its chat: an anonymous admin (sent on behalf of the
+    /// chat itself, which only its admins can do) or an admin by id.
+    func isAdmin(_ message: TelegramUpdate.Message) -> Bool {
+        if let senderChat = message.senderChat { return senderChat.id == message.chat.id && settings.servedChats.contains(senderChat.id) }
+        return isAdmin(message.from?.id ?? 0, in: message.chat.id)
+    }
+
     func isAdmin(_ user: Int64, in chat: Int64) -> Bool {
         if settings.sudoUsers.contains(user) { return true }
         guard settings.servedChats.contains(chat) else { return false }

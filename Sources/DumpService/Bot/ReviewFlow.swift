@@ -101,7 +101,7 @@ final class ReviewFlow: @unchecked Sendable {
     }
 
     func acceptCommand(_ message: TelegramUpdate.Message, request: String?, options: DumpOptions) {
-        guard bot.isAdmin(message.from?.id ?? 0, in: message.chat.id) else {
+        guard bot.isAdmin(message) else {
             bot.log("/accept refused: user \(message.from?.id ?? 0) is not an admin of the review chat")
             return bot.reply(message, "Only admins of the review chat can accept requests.")
         }
@@ -114,7 +114,7 @@ final class ReviewFlow: @unchecked Sendable {
 
     func rejectCommand(_ message: TelegramUpdate.Message, request: String?, reason: String) {
         let e = TelegramHTML.escaped
-        guard bot.isAdmin(message.from?.id ?? 0, in: message.chat.id) else {
+        guard bot.isAdmin(message) else {
             bot.log("/reject refused: user \(message.from?.id ?? 0) is not an admin of the review chat")
             return bot.reply(message, "Only admins of the review chat can reject requests.")
         }
