@@ -78,7 +78,14 @@ enum QueueCommands {
             if json {
                 CommandLineTool.printOut(try CommandLineTool.encodeJSON(fields))
             } else {
-                let order = ["state", "url", "step", "step_name", "pct", "detail", "attempts", "worker", "last_error", "result"]
+                // A result is shown as its parts: what became of the build, and where it is.
+                if let text = fields["result"], let record = JobEvent.decode(JobRecord.self, from: text) {
+                    fields["result"] = record.status
+                    fields["repository"] = record.repository
+                    fields["branch"] = record.branch
+                    fields["commit"] = record.commit
+                }
+                let order = ["state", "url", "step", "step_name", "pct", "detail", "attempts", "worker", "last_error", "result", "repository", "branch", "commit"]
                 // Values may hold anything a job was given: control characters are escaped.
                 CommandLineTool.printOut("job \(JobRequest.escapingControls(id))\n" + order.compactMap { key in
                     fields[key].map { "  " + key.padding(toLength: 11, withPad: " ", startingAt: 0) + JobRequest.escapingControls($0) }

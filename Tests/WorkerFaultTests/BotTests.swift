@@ -29,6 +29,8 @@ import Testing
         let final = try #require(edits.last)
         #expect(final.contains("completed") && final.contains("yardphone/gravel.git") && final.contains("gravel-user-14"), "\(final)")
         #expect(final.contains("Device: yardphone gravel"))
+        // The job's last beat crosses its completion: no false alarm in the worker's log.
+        #expect(!worker.output.contains("another worker owns it"), explain([worker]))
         // The status message answers the command.
         #expect(status?["reply_to_message_id"] as? Int != nil)
         // A channel post, with the firmware link: 127.0.0.1 is on the whitelist.

@@ -31,6 +31,10 @@ extension WorkerFaultTests {
         let branch = try Tool.check("git", ["--git-dir", repository, "rev-parse", "refs/heads/" + Self.sampleBranch])
         #expect(branch.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == Self.sampleCommit)
         #expect(try rig.job("first")["pct"] == "100")
+        // `dumpyard status <job>` shows the result as its parts.
+        let shown = try Tool.run(TestPaths.dumpyardBinary, ["status", "first"], environment: ["REDIS_URL": rig.redis.url(), "REDIS_KEY_PREFIX": rig.prefix])
+        #expect(shown.stdout.contains("  result     dumped\n") && shown.stdout.contains("  repository " + repository), "\(shown.stdout)\n\(shown.stderr)")
+        #expect(shown.stdout.contains("  branch     " + Self.sampleBranch) && shown.stdout.contains("  commit     " + Self.sampleCommit), "\(shown.stdout)")
 
         try rig.submit("again", TestPaths.fixture("sample-firmware.zip"))
         #expect(rig.waitQuiescent(.seconds(120)), explain([worker]))

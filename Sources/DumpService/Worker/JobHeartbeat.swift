@@ -81,6 +81,8 @@ final class JobHeartbeat: Sendable {
             if run.stopReason == nil { log("job \(run.job.id): cancel requested; stopping it") }
             run.stop(.cancel)
         case .lost?:
+            // The job's last beat may cross its completion: no longer held is then expected.
+            if run.state.withLock({ $0.settling }) { return }
             if run.stopReason == nil { log("job \(run.job.id): lost — another worker owns it now; stopping it, publishing nothing") }
             run.stop(.lost)
         case nil:

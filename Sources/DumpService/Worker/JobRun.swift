@@ -26,7 +26,9 @@ final class JobRun: Sendable {
         var stop: Stop?
         var lastRenewal: ContinuousClock.Instant
         var process: JobProcess?
-        var finished = false
+        /// The job's outcome is being recorded: a beat that finds the job no longer held (it
+        /// was just completed) is no news.
+        var settling = false
         /// Steps entered since the last beat, for the beat to report (each step gets its event).
         var entered: [Int] = [1]
         /// "brand codename", once the job's properties are read.

@@ -186,6 +186,7 @@ final class WorkerSlot: Sendable {
             }
         }
         crash(at: "before_complete")
+        run.state.withLock { $0.settling = true }
         run.report(step: DumpStep.notify.rawValue, fraction: 1, detail: "done")
         let outcome = link.persist("completion of job \(job.id)", until: deadline) { queue throws(QueueError) in try queue.complete(job, result: record) }
         log("job \(job.id): " + (outcome.map { Self.describe($0, done: "completed") } ?? "Redis unreachable to complete it; a retry will find it published"))
@@ -218,6 +219,7 @@ final class WorkerSlot: Sendable {
 
     /// Puts the job where it belongs after a failure or a stop; nothing is published.
     private func settle(_ run: JobRun, failure: JobFailureReport?) {
+        run.state.withLock { $0.settling = true }
         let job = run.job
         let deadline = ContinuousClock.now + settings.lease
         switch run.stopReason {
