@@ -29,22 +29,34 @@ public final class TelegramClient: Sendable {
         return try call(method, body: Array(body), contentType: "application/json", wait: wait)
     }
 
+    /// The methods whose repetition would show a second message.
+    static let creatingMethods: Set<String> = ["sendMessage", "sendDocument"]
+
     /// Calls `method` with a ready body (JSON, or multipart for files).
     func call(_ method: String, body: [UInt8], contentType: String, wait: Duration = .zero) throws(TelegramError) -> Any {
         let until = ContinuousClock.now + deadline + wait
+        // A call that creates a message is not sent again once one went unanswered: Telegram may
+        // have carried it out, and the message would appear twice.
+        let createsMessage = Self.creatingMethods.contains(method)
+        var unanswered = false
         var attempt = 0
         while true {
             attempt += 1
             let left = until - .now
-            guard left > .zero else { throw TelegramError(method: method, code: 0, message: "no answer within \(Int((deadline + wait).components.seconds)) s") }
+            guard left > .zero else {
+                throw TelegramError(method: method, code: 0, message: "no answer within \(Int((deadline + wait).components.seconds)) s", mayHaveApplied: unanswered)
+            }
             var request = HTTPRequest(method: "POST", url: endpoint + method, headers: ["Content-Type": contentType], body: body)
             request.totalTimeout = left
             request.stallTimeout = left
             request.connectTimeout = min(left, .seconds(10))
             let answer: (Int, [UInt8])
             do throws(HTTPError) { answer = try send(request) } catch {
-                guard attempt < 3, until - .now > .seconds(1) else {
-                    throw TelegramError(method: method, code: 0, message: "no answer: \(error.message.replacingOccurrences(of: token, with: "[token]"))")
+                if error.kind != .connect && error.kind != .tls { unanswered = true }
+                guard attempt < 3, until - .now > .seconds(1), !(createsMessage && unanswered) else {
+                    throw TelegramError(
+                        method: method, code: 0, message: "no answer: \(error.message.replacingOccurrences(of: token, with: "[token]"))",
+                        mayHaveApplied: unanswered)
                 }
                 sleep(.milliseconds(500 * attempt))
                 continue

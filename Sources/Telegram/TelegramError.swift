@@ -5,12 +5,16 @@ public struct TelegramError: Error, Sendable, Hashable, CustomStringConvertible 
     public var code: Int
     public var message: String
     public var retryAfter: Int?
+    /// No answer came to a call that was sent: Telegram may have carried it out. A new message or
+    /// document sent again could then appear twice.
+    public var mayHaveApplied: Bool
 
-    public init(method: String, code: Int, message: String, retryAfter: Int? = nil) {
+    public init(method: String, code: Int, message: String, retryAfter: Int? = nil, mayHaveApplied: Bool = false) {
         self.method = method
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.mayHaveApplied = mayHaveApplied
     }
 
     public var description: String {

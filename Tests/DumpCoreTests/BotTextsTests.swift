@@ -79,4 +79,18 @@ import Testing
             brand: "b", codename: "c", release: "", fingerprint: "", platform: "", repository: "https://g/x", firmwareURL: "https://d.miui.com/a&b.zip")
         #expect(linked.contains("[<a href=\"https://d.miui.com/a&amp;b.zip\">firmware</a>]"))
     }
+
+    @Test func textsAreCutByTelegramsMeasureUTF16Units() {
+        let heavy = "x" + String(repeating: "\u{301}", count: 900)  // one character, 901 units
+        #expect(heavy.count == 1 && JobStatusView.cut(heavy, 50).utf16.count <= 50)
+        #expect(JobStatusView.cut("😀😀😀", 4) == "😀…", "a surrogate pair is never split")
+        let note = String(repeating: "e" + String(repeating: "\u{308}", count: 13) + " ", count: 285)
+        guard case .request(_, let kept) = BotCommand.parse("#request https://h/fw.zip " + note) else {
+            Issue.record("not a request")
+            return
+        }
+        #expect(kept.utf16.count <= 301, "\(kept.utf16.count) units")
+        let card = BotTexts.review(request: "0badcafe", requester: "@x", url: "https://h/" + String(repeating: "a", count: 2000), note: kept)
+        #expect(card.utf16.count < 4096)
+    }
 }

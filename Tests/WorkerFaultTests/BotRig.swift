@@ -81,6 +81,16 @@ final class BotRig: @unchecked Sendable {
         return found
     }
 
+    /// The bot's answer (a message replying to `message`) in `chat`, waited for.
+    func answer(to message: Int, in chat: Int64 = BotRig.group, timeout: Duration = .seconds(10)) -> String? {
+        var text: String?
+        _ = queue.wait(for: timeout) {
+            text = try botMessages(chat).first { $0["reply_to_message_id"] as? Int == message }?["text"] as? String
+            return text != nil
+        }
+        return text
+    }
+
     /// The job a status message names ("Job: <id>").
     static func job(in message: [String: Any]?) -> String? {
         guard let text = message?["text"] as? String, let range = text.range(of: "Job: ") else { return nil }

@@ -6,10 +6,6 @@ import Testing
 /// `dumpyard bot` end to end: the Bot API stand-in, a real redis-server, real worker processes
 /// dumping the sample firmware served on loopback.
 @Suite(.serialized) struct BotTests {
-    func explain(_ processes: [WorkerProcess]) -> Comment {
-        Comment(rawValue: processes.map { "--- \($0.id)\n" + String($0.output.suffix(4000)) }.joined(separator: "\n"))
-    }
-
     @Test("/dump: the status message goes through the ten steps in order and ends with the repository; the same URL again is answered at once")
     func dumpThroughTheTenSteps() throws {
         let rig = try BotRig()
@@ -215,23 +211,15 @@ import Testing
         // /help: the admin lines only for admins.
         let helpMember = try rig.say("/help", from: BotRig.member)
         let helpAdmin = try rig.say("/help", from: BotRig.admin)
-        func answer(to message: Int) -> String? {
-            var text: String?
-            _ = rig.queue.wait(for: .seconds(10)) {
-                text = try rig.botMessages().first { $0["reply_to_message_id"] as? Int == message }?["text"] as? String
-                return text != nil
-            }
-            return text
-        }
-        let memberHelp = try #require(answer(to: helpMember), explain([bot]))
-        let adminHelp = try #require(answer(to: helpAdmin), explain([bot]))
+        let memberHelp = try #require(rig.answer(to: helpMember), explain([bot]))
+        let adminHelp = try #require(rig.answer(to: helpAdmin), explain([bot]))
         #expect(memberHelp.contains("/dump") && !memberHelp.contains("/clearqueue"), "\(memberHelp)")
         #expect(adminHelp.contains("/clearqueue") && adminHelp.contains("/cancel"), "\(adminHelp)")
         // An anonymous admin (on behalf of the group) is an admin; a linked channel is not.
         let anonymous = try rig.telegram.queueMessage(chat: BotRig.group, user: 0, text: "/help", senderChat: BotRig.group).message
         let channel = try rig.telegram.queueMessage(chat: BotRig.group, user: 0, text: "/help", senderChat: -1_009_999).message
-        let anonymousHelp = try #require(answer(to: anonymous), explain([bot]))
-        let channelHelp = try #require(answer(to: channel), explain([bot]))
+        let anonymousHelp = try #require(rig.answer(to: anonymous), explain([bot]))
+        let channelHelp = try #require(rig.answer(to: channel), explain([bot]))
         #expect(anonymousHelp.contains("/clearqueue") && !channelHelp.contains("/clearqueue"), "\(anonymousHelp)\n---\n\(channelHelp)")
 
         // A chat the bot does not serve: no answer, no job, whoever asks.
@@ -241,7 +229,7 @@ import Testing
         for text in ["/dump \(rig.firmwareURL(tag: "stranger"))", "/status", "/help", "/clearqueue"] { try rig.say(text, in: stranger, from: BotRig.admin) }
         // A message in the group after them: once it is answered, the others were read.
         let marker = try rig.say("/status")
-        #expect(answer(to: marker) != nil, explain([bot]))
+        #expect(rig.answer(to: marker) != nil, explain([bot]))
         #expect(try rig.botMessages(stranger).isEmpty, "no answer in a chat the bot does not serve")
         #expect(try rig.queue.queue.stats()["submitted"] ?? 0 == submitted)
     }

@@ -236,3 +236,8 @@ struct SpawnFailed: Error, CustomStringConvertible {
     var code: Int32
     var description: String { "cannot start \(executable): \(String(cString: strerror(code)))" }
 }
+
+/// The end of each process's output, for a failed expectation.
+func explain(_ processes: [WorkerProcess]) -> Comment {
+    Comment(rawValue: processes.map { "--- \($0.id)\n" + String($0.output.suffix(4000)) }.joined(separator: "\n"))
+}

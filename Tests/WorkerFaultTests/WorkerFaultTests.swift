@@ -8,10 +8,6 @@ import Testing
 /// worker processes, with timings scaled down (§5.1). Each ends with the invariant check.
 @Suite(.serialized) struct WorkerFaultTests {
     /// Records every worker's log when an expectation fails, so a red run says what happened.
-    func explain(_ workers: [WorkerProcess]) -> Comment {
-        Comment(rawValue: workers.map { "--- \($0.id)\n" + String($0.output.suffix(3000)) }.joined(separator: "\n"))
-    }
-
     @Test("1. 50 jobs, 3 workers, no faults: each runs and publishes once")
     func scenario1NoFaults() throws {
         let rig = try QueueRig()

@@ -76,7 +76,7 @@ public enum BotCommand: Sendable, Hashable {
     }
 
     private static func reason(_ words: ArraySlice<String>) -> String {
-        words.isEmpty ? "No reason given" : String(words.joined(separator: " ").prefix(500))
+        words.isEmpty ? "No reason given" : JobStatusView.cut(words.joined(separator: " "), 500)
     }
 
     /// `#request` (any case) anywhere, with the first http(s) URL after it.
@@ -90,10 +90,10 @@ public enum BotCommand: Sendable, Hashable {
         return .request(url: valid, note: truncated(rest.joined(separator: " "), to: 300))
     }
 
-    /// `text` cut at a word boundary to at most `limit` characters, with "…" when cut.
+    /// `text` cut at a word boundary to at most `limit` UTF-16 units, with "…" when cut.
     static func truncated(_ text: String, to limit: Int) -> String {
-        guard text.count > limit else { return text }
-        let cut = text.prefix(limit)
+        guard text.utf16.count > limit else { return text }
+        let cut = String(JobStatusView.cut(text, limit).dropLast())
         let end = cut.lastIndex(of: " ") ?? cut.endIndex
         return String(cut[..<end]) + "…"
     }

@@ -117,8 +117,17 @@ public struct JobStatusView: Sendable, Hashable {
 
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
-    /// At most `limit` characters, "…" at the end when cut.
-    static func cut(_ text: String, _ limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+    /// At most `limit` UTF-16 units (how Telegram measures a message), "…" at the end when cut;
+    /// a character of many combining marks is cut inside.
+    public static func cut(_ text: String, _ limit: Int) -> String {
+        guard text.utf16.count > limit else { return text }
+        var kept = String.UnicodeScalarView()
+        var units = 0
+        for scalar in text.unicodeScalars {
+            units += scalar.utf16.count
+            guard units <= limit - 1 else { break }
+            kept.append(scalar)
+        }
+        return String(kept) + "…"
     }
 }

@@ -153,6 +153,10 @@ final class BotUpdates: @unchecked Sendable {
     private func deletePrivateCommand(_ message: TelegramUpdate.Message) {
         do throws(TelegramError) { try client.deleteMessage(chat: message.chat.id, message: message.messageId) } catch {
             log("could not delete a private /dump message in chat \(message.chat.id): \(error) (the bot needs the right to delete messages)")
+            // Through the outbox, first of all, which tries again (a 429, a 5xx, no answer).
+            if error.code == 0 || error.code == 429 || error.code >= 500 {
+                send(BotMessage(kind: .delete, chat: message.chat.id, message: message.messageId), priority: .urgent)
+            }
         }
     }
 
@@ -254,7 +258,7 @@ final class BotUpdates: @unchecked Sendable {
             lines.append("<b>Jobs</b>:")
             for (id, fields) in active {
                 let request = fields["payload"].flatMap { try? JSONDecoder().decode(JobRequest.self, from: Data($0.utf8)) }
-                let url = request.map { $0.isPrivate ? "(private)" : String($0.displayURL.prefix(50)) } ?? ""
+                let url = request.map { $0.isPrivate ? "(private)" : JobStatusView.cut($0.displayURL, 50) } ?? ""
                 var step = ""
                 if let number = Int(fields["step"] ?? ""), let current = DumpStep(rawValue: number) { step = " · \(current.description) \(fields["pct"] ?? "0")%" }
                 lines.append("<code>\(e(id))</code> \(e(fields["state"]?.lowercased() ?? "")) \(e(url))\(e(step))")
@@ -402,18 +406,24 @@ final class BotUpdates: @unchecked Sendable {
         switch callback {
         case .restartConfirm(let user, let token), .restartCancel(let user, let token):
             guard query.from.id == user else { return answer(query, "Only the admin who asked can answer this.", alert: true) }
-            let stored = link.attempt("restart") { redis throws(QueueError) in try redis.store.take("restart", token) } ?? nil
-            guard stored != nil else {
+            // The stored record, not the button's data, says who asked and where: only they may
+            // answer, in that chat; the token is spent only by them.
+            let read = link.attempt("restart") { redis throws(QueueError) in try redis.store.get("restart", token) } ?? nil
+            guard let read, let asked = JobEvent.decode(RestartRecord.self, from: read) else {
                 answer(query, "This confirmation has expired.", alert: true)
                 send(.edit(chat: message.chat.id, message: message.messageId, html: "<b>Restart request expired</b>"))
                 return
+            }
+            guard asked.user == query.from.id, asked.chat == message.chat.id else { return answer(query, "Only the admin who asked can answer this.", alert: true) }
+            guard (link.attempt("restart") { redis throws(QueueError) in try redis.store.take("restart", token) } ?? nil) != nil else {
+                return answer(query, "This confirmation was answered already.", alert: true)
             }
             guard case .restartConfirm = callback else {
                 answer(query, "Cancelled")
                 send(.edit(chat: message.chat.id, message: message.messageId, html: "<b>Restart cancelled</b>"))
                 return
             }
-            guard isAdmin(user, in: message.chat.id) else { return answer(query, "You are no longer an admin of this chat.", alert: true) }
+            guard isAdmin(asked.user, in: asked.chat) else { return answer(query, "You are no longer an admin of this chat.", alert: true) }
             answer(query, "Restarting")
             try? client.editMessage(chat: message.chat.id, message: message.messageId, html: "<b>Restarting…</b>")
             _ = link.attempt("restart") { redis throws(QueueError) in

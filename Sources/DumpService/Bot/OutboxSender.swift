@@ -11,7 +11,9 @@ internal import Telegram
 ///   edit for the quarantine time; then its newest text is sent again, so a late stale edit
 ///   cannot stay on top.
 /// - 5xx and lost connections: tried again after 2 s, 4 s, 8 s…; other refusals (a deleted
-///   message, a chat the bot left) and the last retry: into the capped dead letter.
+///   message, a chat the bot left) and the last retry: into the capped dead letter. A new message,
+///   document or channel post that got no answer is not sent again (it may have arrived: it
+///   would show twice); it goes to the dead letter too.
 final class OutboxSender: @unchecked Sendable {
     private let link: BotLink
     private let text: TelegramClient
@@ -101,6 +103,11 @@ final class OutboxSender: @unchecked Sendable {
             quarantined[target] = .now + settings.quarantine
             log("outbox: \(about)\(message.kind.rawValue) \(error.message); no edit of that message for \(Int(settings.quarantine.seconds)) s, then its newest text again")
             settle(item, "retry") { outbox throws(QueueError) in try outbox.retry(item, after: settings.quarantine) }
+        case 0 where error.mayHaveApplied && [.send, .document, .channel].contains(message.kind):
+            // Telegram may have posted it: sent again, it could show twice (a public channel post,
+            // a failure document). At most once, then: the dead letter keeps it for the operator.
+            log("outbox: \(about)\(message.kind.rawValue) got no answer (\(error.message)); not sent again, it may have arrived; moved to the dead letter")
+            settle(item, "dead letter") { outbox throws(QueueError) in try outbox.deadLetter(item, reason: "no answer; Telegram may have carried it out: \(error.message)") }
         case 0, 500...:
             // An edit is only ever replaced by a newer one: it is tried for longer (about 1.5 h
             // with the default 2 s base), so a job's last state is not lost to a long outage.

@@ -142,6 +142,7 @@ final class ReviewFlow: @unchecked Sendable {
         if let answer = bot.earlyAnswer(url: review.url, options: options) {
             bot.send(.edit(chat: reviewChat, message: review.reviewMessage, html: "Request <code>\(review.id)</code>: " + answer))
             bot.send(.send(chat: review.requestChat, html: answer, replyTo: review.requestMessage))
+            if options.isPrivate { deleteRequestMessage(review) }
             return
         }
         let primary = bot.settings.allowedChats.first ?? review.requestChat
@@ -162,13 +163,15 @@ final class ReviewFlow: @unchecked Sendable {
                 + (options.labels.isEmpty ? "" : " (" + e(options.labels.joined(separator: ", ")) + ")")))
         let note = options.isPrivate ? "Your request was accepted for private processing." : "Your request was accepted: job <code>\(e(job))</code>."
         bot.send(.send(chat: review.requestChat, html: note, replyTo: review.requestMessage))
-        if options.isPrivate {
-            // After the note (which answers it, or is sent alone when it is gone): the request's
-            // URL must not stay visible.
-            bot.send(BotMessage(kind: .delete, chat: review.requestChat, message: review.requestMessage))
-        }
+        if options.isPrivate { deleteRequestMessage(review) }
         if let command { bot.reply(command, "Request <code>\(review.id)</code> accepted: job <code>\(e(job))</code>.") }
         bot.log("request \(review.id) accepted by user \(admin?.id ?? 0): job \(job)")
+    }
+
+    /// A private request's `#request` goes, after the answer to it (which is sent alone when the
+    /// message is gone): its URL must not stay visible.
+    private func deleteRequestMessage(_ review: Review) {
+        bot.send(BotMessage(kind: .delete, chat: review.requestChat, message: review.requestMessage))
     }
 
     private func showOptions(_ review: Review) {

@@ -45,7 +45,7 @@ enum RunJobCommand {
             emit(.progress(DumpStep.download.rawValue, 0, "starting the download"))
             switch download(request, into: configuration.workDirectoryBase, environment: environment) {
             case .success(let result):
-                firmware = result.path
+                firmware = request.isPrivate ? neutralName(result.path) : result.path
                 digest = result.sha256
                 // The worker looks the bytes up before the dump goes on.
                 emit(JobEvent(step: DumpStep.download.rawValue, fraction: 1, detail: "downloaded \(result.size) bytes", digest: result.sha256))
@@ -102,6 +102,20 @@ enum RunJobCommand {
             let message = request.isPrivate ? error.withheldDescription : "\(error)"
             return .failure(JobFailureReport(step: step, message: "download failed: " + message, retryable: error.retryable))
         }
+    }
+
+    /// A private job's download renamed `firmware[.ext]`: the server's name for it (from
+    /// Content-Disposition or a redirect) would otherwise show in progress details and errors.
+    static func neutralName(_ path: String) -> String {
+        let fileExtension = (path as NSString).pathExtension.lowercased()
+        let keep = !fileExtension.isEmpty && fileExtension.count <= 5 && fileExtension.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        let target = (path as NSString).deletingLastPathComponent + "/firmware" + (keep ? "." + fileExtension : "")
+        guard target != path else { return path }
+        guard rename(path, target) == 0 else {
+            emit(.progress(DumpStep.download.rawValue, 1, "could not rename the download (errno \(errno))"))
+            return path
+        }
+        return target
     }
 
     /// "120 of 2048 MiB at 35.2 MiB/s, 55 s left, 4 connections"
