@@ -279,4 +279,29 @@ import Testing
         let refused = try rig.telegram.journal().filter { $0["ok"] as? Bool == false && ($0["description"] as? String)?.contains("parse entities") == true }
         #expect(refused.isEmpty, "HTML refused: \(refused)")
     }
+
+    @Test("The bot SIGKILLed while it sends the status message of an accepted request: started again, the request is queued once")
+    func killedDuringReviewSubmit() throws {
+        let rig = try BotRig()
+        let bot = try rig.startBot("bot1")
+        try rig.say("#request \(rig.firmwareURL(tag: "killed-review")) please", in: BotRig.requests, from: BotRig.requester)
+        let card = rig.waitForMessage(containing: "Request ID", in: BotRig.reviews)
+        let cardID = try #require(card?["message_id"] as? Int, explain([bot]))
+        let id = try requestID(card)
+        Thread.sleep(forTimeInterval: 1)  // the outbox is idle: the next sendMessage is the status message
+        try rig.telegram.fault(["method": "sendMessage", "kind": "stall", "seconds": 1.8, "count": 1])
+        _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.admin, message: cardID, data: "rv:submit:\(id)")
+        #expect(rig.queue.wait(for: .seconds(10)) {
+            try rig.telegram.journal(method: "answerCallbackQuery").contains { ($0["params"] as? [String: Any])?["text"] as? String == "Accepted" }
+        }, explain([bot]))
+        Thread.sleep(forTimeInterval: 0.5)
+        bot.kill(SIGKILL)
+        _ = bot.wait(timeout: .seconds(10))
+        let again = try rig.startBot("bot2")
+        _ = rig.queue.wait(for: .seconds(15)) { (try rig.queue.queue.stats()["submitted"] ?? 0) >= 1 }
+        Thread.sleep(forTimeInterval: 1)
+        let answers = try rig.telegram.journal(method: "answerCallbackQuery").compactMap { ($0["params"] as? [String: Any])?["text"] as? String }
+        let submitted = try rig.queue.queue.stats()["submitted"] ?? 0
+        #expect(submitted == 1, "the accepted request was queued \(submitted) times; answers: \(answers)\n\(explain([again]).rawValue)")
+    }
 }

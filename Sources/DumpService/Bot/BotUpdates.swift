@@ -183,9 +183,10 @@ final class BotUpdates: @unchecked Sendable {
     /// Sends the status message, records it, follows the job and queues it; the job id.
     @discardableResult
     func startJob(
-        chat: Int64, replyTo: Int?, replyChat: Int64?, requester: Int64, url: String, options: DumpOptions, request: (chat: Int64, message: Int)?
+        chat: Int64, replyTo: Int?, replyChat: Int64?, requester: Int64, url: String, options: DumpOptions, request: (chat: Int64, message: Int)?,
+        jobID: String? = nil
     ) -> String? {
-        let id = QueueCommands.newJobID()
+        let id = jobID ?? QueueCommands.newJobID()
         let job = JobRequest(url: url, alt: options.alt, force: options.force, isPrivate: options.isPrivate, requestedBy: "telegram:\(requester)")
         let view = JobStatusView(job: id, url: job.displayURL, options: options)
         let messageID: Int

@@ -87,7 +87,7 @@ final class ReviewFlow: @unchecked Sendable {
             showOptions(review)
         case .submit:
             bot.answer(query, "Accepted")
-            accept(review, options: DumpOptions(letters: [review.options]), by: query.from, answering: nil)
+            accept(review, options: DumpOptions(letters: [review.options]), by: query.from, answering: nil, update: "button:" + query.id)
         case .reject:
             bot.answer(query, nil)
             bot.send(.edit(
@@ -109,7 +109,7 @@ final class ReviewFlow: @unchecked Sendable {
             return bot.reply(message, "Answer a review card, or give the request id: /accept &lt;id&gt; [a|f|p|b]")
         }
         guard let review = load(id) else { return bot.reply(message, "Request <code>\(id)</code> was not found or has expired.") }
-        accept(review, options: options, by: message.from, answering: message)
+        accept(review, options: options, by: message.from, answering: message, update: "command:\(message.chat.id):\(message.messageId)")
     }
 
     func rejectCommand(_ message: TelegramUpdate.Message, request: String?, reason: String) {
@@ -130,16 +130,27 @@ final class ReviewFlow: @unchecked Sendable {
         bot.log("request \(id) rejected by user \(message.from?.id ?? 0)")
     }
 
-    /// Queues the job of an accepted request (once: two admins accepting at once queue one job).
-    private func accept(_ candidate: Review, options: DumpOptions, by admin: TelegramUpdate.User?, answering command: TelegramUpdate.Message?) {
+    /// Queues the job of an accepted request, once: two admins accepting at once queue one job,
+    /// and the request stays until its job is queued. `update` names the press or command: the
+    /// same update handled again after a crash (its offset was not saved) goes on where the
+    /// first try stopped, with the same job id, so no second job is queued.
+    private func accept(
+        _ candidate: Review, options: DumpOptions, by admin: TelegramUpdate.User?, answering command: TelegramUpdate.Message?, update: String
+    ) {
         let e = TelegramHTML.escaped
-        guard let review = take(candidate.id) else {
+        let claimed = bot.link.attempt("review \(candidate.id)") { redis throws(QueueError) -> Bool in
+            if try redis.store.add("accepting", candidate.id, update, ttl: .seconds(600)) { return true }
+            return try redis.store.get("accepting", candidate.id) == update
+        }
+        guard claimed == true, let review = load(candidate.id) else {
             if let command { bot.reply(command, "Request <code>\(candidate.id)</code> was already handled.") }
             return
         }
+        defer { _ = bot.link.attempt("review \(candidate.id)") { redis throws(QueueError) in try redis.store.delete("accepting", candidate.id) } }
         let reviewChat = bot.settings.reviewChat ?? 0
         let adminName = e(admin?.shownName ?? "an admin")
         if let answer = bot.earlyAnswer(url: review.url, options: options) {
+            delete(review.id)
             bot.send(.edit(chat: reviewChat, message: review.reviewMessage, html: "Request <code>\(review.id)</code>: " + answer))
             bot.send(.send(chat: review.requestChat, html: answer, replyTo: review.requestMessage))
             if options.isPrivate { deleteRequestMessage(review) }
@@ -151,12 +162,12 @@ final class ReviewFlow: @unchecked Sendable {
         let replyChat = options.isPrivate || primary == review.requestChat ? nil : review.requestChat
         let job = bot.startJob(
             chat: primary, replyTo: replyTo, replyChat: replyChat, requester: review.requester,
-            url: review.url, options: options, request: (review.requestChat, review.requestMessage))
+            url: review.url, options: options, request: (review.requestChat, review.requestMessage), jobID: "rq-" + review.id)
         guard let job else {
-            _ = save(review)
             if let command { bot.reply(command, "The job could not be queued; the request stays open.") }
             return
         }
+        delete(review.id)
         bot.send(.edit(
             chat: reviewChat, message: review.reviewMessage,
             html: "Request <code>\(review.id)</code> accepted by \(adminName): job <code>\(e(job))</code>"
