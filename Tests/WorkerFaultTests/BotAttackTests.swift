@@ -191,6 +191,24 @@ import Testing
         #expect(sent.count == 1, "failure documents delivered: \(sent.count) (\(documents.count) in the chat)")
     }
 
+    @Test("A status message whose sendMessage stalls past the deadline: the job it names is queued and runs, the asker is told where to look, no message names a job that does not exist")
+    func stalledStatusMessageLeavesNoOrphan() throws {
+        let rig = try BotRig()
+        try rig.telegram.fault(["method": "sendMessage", "kind": "stall", "seconds": 3, "count": 1])
+        let bot = try rig.startBot()
+        let worker = try rig.startWorker()
+        try rig.say("/dump \(rig.firmwareURL(tag: "orphan"))")
+        let note = try #require(rig.waitForMessage(containing: "did not confirm its status message"), explain([bot]))
+        let job = try #require((note["text"] as? String).flatMap { $0.split(separator: " ").dropFirst().first.map(String.init) })
+        #expect(rig.queue.wait(for: .seconds(60)) { try rig.queue.state(job) == .completed }, explain([bot, worker]))
+        Thread.sleep(forTimeInterval: 1)
+        for status in try rig.botMessages().filter({ ($0["text"] as? String)?.contains("Job: ") == true }) {
+            let named = try #require(BotRig.job(in: status))
+            #expect(try rig.queue.state(named) != nil, "status message \(status["message_id"] ?? "") names job \(named), which was never queued")
+        }
+        #expect(try rig.telegram.messages(chat: BotRig.channel).count == 1, "the job's end is posted")
+    }
+
     @Test("/status with five queued jobs whose URLs are long in UTF-16 but short in characters: it is answered")
     func statusOverviewFitsTelegram() throws {
         let rig = try BotRig()

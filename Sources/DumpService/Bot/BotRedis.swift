@@ -40,6 +40,8 @@ struct StatusRecord: Codable, Sendable, Hashable {
     var dumpOptions: DumpOptions { DumpOptions(letters: [options]) }
 
     static let kind = "status"
+    /// `message` of a job whose status message Telegram never confirmed: nothing to edit.
+    static let noMessage = 0
     /// Kept for 30 days: `/status`, `/retry` and late edits find the message.
     static let lifetime: Duration = .seconds(30 * 86400)
 }

@@ -192,6 +192,14 @@ final class BotUpdates: @unchecked Sendable {
         let messageID: Int
         do throws(TelegramError) {
             messageID = try client.sendMessage(chat: chat, html: view.html, replyTo: replyTo, replyChat: replyChat)
+        } catch where error.mayHaveApplied {
+            // Telegram may have shown it (without telling its id): the job it names is queued all
+            // the same, followed without a status message; the asker is told where to look.
+            log("job \(id): its status message got no answer in chat \(chat) (\(error)); queued without one")
+            messageID = StatusRecord.noMessage
+            send(.send(
+                chat: chat, html: "Job <code>\(id)</code> is queued, but Telegram did not confirm its status message: <code>/status \(id)</code> shows it.",
+                replyTo: replyTo, replyChat: replyChat))
         } catch {
             log("job not queued: its status message could not be sent to chat \(chat): \(error)")
             // Through the outbox, which tries again: the asker learns that nothing was queued.
@@ -213,6 +221,7 @@ final class BotUpdates: @unchecked Sendable {
         }
         if queued == nil, link.attempt("job \(id)", { redis throws(QueueError) in try redis.queue.job(id: id) != nil }) == true { queued = () }
         guard queued != nil else {
+            guard messageID != StatusRecord.noMessage else { return nil }
             var failed = view
             failed.phase = .failed
             failed.error = "the job queue (Redis) cannot be reached; send the command again later"

@@ -124,7 +124,7 @@ final class StatusFollower: @unchecked Sendable {
     }
 
     private func queueEdit(_ job: String, _ record: StatusRecord, _ html: String) {
-        guard shown[job] != html else { return }
+        guard shown[job] != html, record.message != StatusRecord.noMessage else { return }
         let message = BotMessage.edit(chat: record.chat, message: record.message, html: html, job: job)
         let queued: Void? = link.attempt("status edit of job \(job)") { redis throws(QueueError) in
             let item = try redis.outbox.enqueue(message.encoded, priority: .normal, target: message.target)
@@ -145,7 +145,7 @@ final class StatusFollower: @unchecked Sendable {
                 job: job, url: options.isPrivate ? nil : request?.displayURL, worker: view.worker, started: Self.time(fields["created"]),
                 failed: Self.time(fields["finished"]), history: history, error: view.error ?? "", step: view.step)
             extra.append((BotMessage(
-                kind: .document, chat: record.chat, text: "Failure log of job <code>\(TelegramHTML.escaped(job))</code>", replyTo: record.message,
+                kind: .document, chat: record.chat, text: "Failure log of job <code>\(TelegramHTML.escaped(job))</code>", replyTo: record.message == StatusRecord.noMessage ? nil : record.message,
                 fileName: "dump_failure_\(job.prefix(12)).txt", document: Data(text.utf8).base64EncodedString(), job: job), .normal))
         }
         if view.phase == .completed, let channel = settings.channel, !options.isPrivate,
