@@ -18,11 +18,15 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public var host: String
     /// libcurl's words.
     public var message: String
+    /// The request reached the server (its headers were sent) before it failed: the server may
+    /// have acted on it. False when no connection was made.
+    public var requestSent: Bool
 
-    public init(kind: Kind, host: String, message: String) {
+    public init(kind: Kind, host: String, message: String, requestSent: Bool = false) {
         self.kind = kind
         self.host = host
         self.message = message
+        self.requestSent = requestSent
     }
 
     public var description: String { "\(host): \(message)" }

@@ -135,13 +135,16 @@ public final class HTTPTransfer {
             return curl_easy_perform(handle)
         }
         if code != CURLE_OK {
+            // The size of the request headers sent: 0 when the connection never carried the request.
+            var sent = 0
+            _ = ccurl_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &sent)
             if context.stalled {
-                throw HTTPError(kind: .timeout, host: host, message: "no data for \(Self.milliseconds(request.stallTimeout) / 1000) s")
+                throw HTTPError(kind: .timeout, host: host, message: "no data for \(Self.milliseconds(request.stallTimeout) / 1000) s", requestSent: sent > 0)
             }
-            if context.stopped { throw HTTPError(kind: .stopped, host: host, message: "stopped") }
+            if context.stopped { throw HTTPError(kind: .stopped, host: host, message: "stopped", requestSent: sent > 0) }
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-            throw HTTPError(kind: Self.kind(of: code), host: host, message: Self.redacted(message, url: request.url))
+            throw HTTPError(kind: Self.kind(of: code), host: host, message: Self.redacted(message, url: request.url), requestSent: sent > 0)
         }
         return context.finalHead ?? HTTPResponseHead(status: context.status, headers: context.headers, version: context.version)
     }

@@ -52,7 +52,7 @@ public final class TelegramClient: Sendable {
             request.connectTimeout = min(left, .seconds(10))
             let answer: (Int, [UInt8])
             do throws(HTTPError) { answer = try send(request) } catch {
-                if error.kind != .connect && error.kind != .tls { unanswered = true }
+                if error.requestSent { unanswered = true }
                 guard attempt < 3, until - .now > .seconds(1), !(createsMessage && unanswered) else {
                     throw TelegramError(
                         method: method, code: 0, message: "no answer: \(error.message.replacingOccurrences(of: token, with: "[token]"))",

@@ -209,7 +209,8 @@ public final class RedisServer: @unchecked Sendable {
         }
     }
 
-    static func freePort() throws -> Int {
+    /// A loopback port nothing listens on (at the time of the call).
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -85,7 +85,25 @@ import Testing
         try standIn.addChat(chat)
         try standIn.fault(["method": "sendMessage", "kind": "stall", "seconds": 20])
         let started = ContinuousClock.now
-        #expect(throws: TelegramError.self) { try Self.client(standIn, deadline: .seconds(2)).sendMessage(chat: chat, html: "x") }
+        let stalled = #expect(throws: TelegramError.self) { try Self.client(standIn, deadline: .seconds(2)).sendMessage(chat: chat, html: "x") }
         #expect(ContinuousClock.now - started < .seconds(6))
+        #expect(stalled?.mayHaveApplied == true, "the request was sent: Telegram may have carried it out")
+    }
+
+    @Test func aNewMessageIsNotSentAgainAfterACallThatGotNoAnswer() throws {
+        let standIn = try TelegramStandIn()
+        try standIn.addChat(chat)
+        // Only the first call stalls (it is journaled when it ends): a second one would pass at once.
+        try standIn.fault(["method": "sendMessage", "kind": "stall", "seconds": 3, "count": 1])
+        #expect(throws: TelegramError.self) { try Self.client(standIn, deadline: .seconds(2)).sendMessage(chat: chat, html: "once") }
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try standIn.journal(method: "sendMessage").count == 1)
+    }
+
+    @Test func aServerThatCannotBeReachedCarriedNothingOut() throws {
+        let closed = try RedisServer.freePort()  // nothing listens there
+        let client = TelegramClient(baseURL: "http://127.0.0.1:\(closed)/bot", token: "1:a", deadline: .seconds(3))
+        let refused = #expect(throws: TelegramError.self) { try client.sendMessage(chat: chat, html: "x") }
+        #expect(refused?.code == 0 && refused?.mayHaveApplied == false, "\(String(describing: refused))")
     }
 }
