@@ -106,7 +106,12 @@ enum RunJobCommand {
 
     /// A private job's download renamed `firmware[.ext]`: the server's name for it (from
     /// Content-Disposition or a redirect) would otherwise show in progress details and errors.
+    /// A bare partition image keeps its name (`system.img`, `vendor.img.xz`, `super.img`): it
+    /// names the partition, and says nothing of the source.
     static func neutralName(_ path: String) -> String {
+        var stem = (path as NSString).lastPathComponent
+        for wrapper in [".gz", ".xz", ".lz4", ".br", ".zst", ".bz2"] where stem.hasSuffix(wrapper) { stem.removeLast(wrapper.count) }
+        if let partition = PartitionName.parse(fileName: stem)?.name, PartitionName.isDumped(partition) || partition == "super" { return path }
         let fileExtension = (path as NSString).pathExtension.lowercased()
         let keep = !fileExtension.isEmpty && fileExtension.count <= 5 && fileExtension.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
         let target = (path as NSString).deletingLastPathComponent + "/firmware" + (keep ? "." + fileExtension : "")
