@@ -191,7 +191,7 @@ import Testing
         #expect(sent.count == 1, "failure documents delivered: \(sent.count) (\(documents.count) in the chat)")
     }
 
-    @Test("A status message whose sendMessage stalls past the deadline: the job it names is queued and runs, the asker is told where to look, no message names a job that does not exist")
+    @Test("A status message whose sendMessage stalls past the deadline: the job it names is queued and runs, the asker is told where to look and how it ended, no message names a job that does not exist")
     func stalledStatusMessageLeavesNoOrphan() throws {
         let rig = try BotRig()
         try rig.telegram.fault(["method": "sendMessage", "kind": "stall", "seconds": 3, "count": 1])
@@ -207,6 +207,7 @@ import Testing
             #expect(try rig.queue.state(named) != nil, "status message \(status["message_id"] ?? "") names job \(named), which was never queued")
         }
         #expect(try rig.telegram.messages(chat: BotRig.channel).count == 1, "the job's end is posted")
+        #expect(rig.waitForMessage(containing: "Firmware dump completed") != nil, "and told in the chat, in a message of its own")
     }
 
     @Test("/status with five queued jobs whose URLs are long in UTF-16 but short in characters: it is answered")

@@ -66,9 +66,6 @@ extension BotUpdates {
             // the same, followed without a status message; the asker is told where to look.
             log("job \(id): its status message got no answer in chat \(chat) (\(error)); queued without one")
             messageID = StatusRecord.noMessage
-            send(.send(
-                chat: chat, html: "Job <code>\(id)</code> is queued, but Telegram did not confirm its status message: <code>/status \(id)</code> shows it.",
-                replyTo: replyTo, replyChat: replyChat))
         } catch {
             log("job not queued: its status message could not be sent to chat \(chat): \(error)")
             // Through the outbox, which tries again: the asker learns that nothing was queued.
@@ -96,6 +93,11 @@ extension BotUpdates {
             failed.error = "the job queue (Redis) cannot be reached; send the command again later"
             try? client.editMessage(chat: chat, message: messageID, html: failed.html)
             return nil
+        }
+        if messageID == StatusRecord.noMessage {
+            send(.send(
+                chat: chat, html: "Job <code>\(id)</code> is queued, but Telegram did not confirm its status message: <code>/status \(id)</code> shows it, and its end is told here.",
+                replyTo: replyTo, replyChat: replyChat))
         }
         log("job \(id) queued from chat \(chat) by user \(requester)" + (options.letters.isEmpty ? "" : " (\(options.letters))"))
         return id

@@ -137,6 +137,10 @@ final class StatusFollower: @unchecked Sendable {
     /// dump), and no more following.
     private func finish(_ job: String, _ record: StatusRecord, _ fields: [String: String], _ view: JobStatusView) {
         var extra: [(BotMessage, OutboxPriority)] = []
+        if record.message == StatusRecord.noMessage {
+            // No status message to edit: the end is told in a message of its own.
+            extra.append((.send(chat: record.chat, html: view.html), .high))
+        }
         let request = fields["payload"].flatMap { try? JSONDecoder().decode(JobRequest.self, from: Data($0.utf8)) }
         let options = record.dumpOptions
         if view.phase == .failed {
