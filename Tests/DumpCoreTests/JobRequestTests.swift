@@ -7,8 +7,13 @@ import Testing
         ("https://host/fw.zip", false, "https://host/fw.zip"),
         ("https://user:pw@host/fw.zip?token=abc#x", false, "https://host/fw.zip"),
         ("https://host/path@v2/fw.zip", false, "https://host/path@v2/fw.zip"),
-        // A port is no password: the "@" in the path stays, and the host shown is the real one.
-        ("https://github.com:443/u/r/raw/main/@evil.example/fw.zip", false, "https://github.com:443/u/r/raw/main/@evil.example/fw.zip"),
+        // After a real host:port, an "@" is in the path: the host shown is the one reached, and
+        // the path (which may hold a password after all) is hidden.
+        ("https://github.com:443/u/r/raw/main/@evil.example/fw.zip", false, "https://github.com:443/…"),
+        ("https://user:1234/5678@host.example/fw.zip", false, "https://host.example/fw.zip"),
+        ("https://user:/secret@host.example/fw.zip", false, "https://host.example/fw.zip"),
+        ("https://user:123?x@host.example/fw.zip", false, "https://host.example/fw.zip"),
+        ("https://host.example:8443/fw.zip", false, "https://host.example:8443/fw.zip"),
         ("file:///srv/fw.zip", false, "file:///srv/fw.zip"),
         ("https://user:pw@host/fw.zip", true, "(private)"),
         ("https://user:pa/ss@host/fw.zip", false, "https://host/fw.zip"),

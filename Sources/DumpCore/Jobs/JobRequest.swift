@@ -37,15 +37,19 @@ public struct JobRequest: Sendable, Hashable, Codable {
         let schemeEnd = (0..<max(characters.count - 2, 0)).first { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" }
         let start = schemeEnd.map { $0 + 3 } ?? 0
         var rest = Array(characters[start...])
-        // The last "@" before the path ends the credentials; one later in the string does too
-        // when what precedes it looks like user:password (a "/" or "?" in the password), but not
-        // after host:port (an "@" in the path is no credential).
+        // The last "@" before the path ends the credentials. One later in the string does too
+        // when what precedes it looks like user:password (a "/" or "?" in the password). After
+        // a real host:port (a dotted name, an address, localhost), the "@" is in the path: the
+        // path is hidden then, as it may be a password all the same, and the host shown is the
+        // one the URL reaches.
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let looksLikePassword = authority.firstIndex(of: ":").map { !authority[($0 + 1)...].allSatisfy { $0.isASCII && $0.isNumber } } ?? false
         if let at = authority.lastIndex(of: "@") {
             rest = Array(rest[(at + 1)...])
-        } else if looksLikePassword, let at = rest.lastIndex(of: "@") {
-            rest = Array(rest[(at + 1)...])
+        } else if let colon = authority.firstIndex(of: ":"), let at = rest.lastIndex(of: "@") {
+            let host = String(authority[..<colon]).lowercased()
+            let port = authority[(colon + 1)...]
+            let isHostAndPort = !port.isEmpty && port.allSatisfy { $0.isASCII && $0.isNumber } && (host.contains(".") || host == "localhost")
+            rest = isHostAndPort ? Array(authority) + Array("/…") : Array(rest[(at + 1)...])
         }
         if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = Array(rest[..<cut]) }
         return String(characters[..<start]) + String(rest)

@@ -159,7 +159,7 @@ final class StatusFollower: @unchecked Sendable {
             let link = request.flatMap { request -> String? in
                 let shown = request.displayURL
                 guard !options.blacklist, settings.whitelist.allows(request.url), settings.whitelist.allows(shown),
-                    FirmwareURL.host(of: shown) == FirmwareURL.host(of: request.url)
+                    FirmwareURL.host(of: shown) == FirmwareURL.host(of: request.url), !shown.hasSuffix("/…")
                 else { return nil }
                 return shown
             }
