@@ -49,10 +49,9 @@ public final class BotStore {
         _ = try run(["ZREM", prefix + "followed", job])
     }
 
-    /// True while `job`'s status message is followed.
-    public func isFollowed(_ job: String) throws(QueueError) -> Bool {
-        if case .null = try run(["ZSCORE", prefix + "followed", job]) { return false }
-        return true
+    /// Since when (`follow`'s milliseconds) `job`'s status message is followed; nil when it is not.
+    public func followedSince(_ job: String) throws(QueueError) -> Int64? {
+        try run(["ZSCORE", prefix + "followed", job]).text.flatMap { Double($0) }.map { Int64($0) }
     }
 
     /// The followed jobs, oldest first.

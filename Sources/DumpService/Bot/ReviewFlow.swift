@@ -142,7 +142,11 @@ final class ReviewFlow: @unchecked Sendable {
             if try redis.store.add("accepting", candidate.id, update, ttl: .seconds(600)) { return true }
             return try redis.store.get("accepting", candidate.id) == update
         }
-        guard claimed == true, let review = load(candidate.id) else {
+        guard let claimed else {
+            if let command { bot.reply(command, "The job queue cannot be reached right now; the request stays open.") }
+            return
+        }
+        guard claimed, let review = load(candidate.id) else {
             if let command { bot.reply(command, "Request <code>\(candidate.id)</code> was already handled.") }
             return
         }
@@ -160,9 +164,13 @@ final class ReviewFlow: @unchecked Sendable {
         // A private dump's status message answers no message: the request holds the URL.
         let replyTo = options.isPrivate ? nil : review.requestMessage
         let replyChat = options.isPrivate || primary == review.requestChat ? nil : review.requestChat
-        let job = bot.startJob(
+        // Queued by a try this one repeats (the bot stopped before the request was deleted): the
+        // job and its status message are there; only the answers are left to give.
+        let jobID = "rq-" + review.id
+        let queuedBefore = bot.link.attempt("job \(jobID)") { redis throws(QueueError) in try redis.queue.job(id: jobID) != nil } == true
+        let job = queuedBefore ? jobID : bot.startJob(
             chat: primary, replyTo: replyTo, replyChat: replyChat, requester: review.requester,
-            url: review.url, options: options, request: (review.requestChat, review.requestMessage), jobID: "rq-" + review.id)
+            url: review.url, options: options, request: (review.requestChat, review.requestMessage), jobID: jobID)
         guard let job else {
             if let command { bot.reply(command, "The job could not be queued; the request stays open.") }
             return

@@ -83,20 +83,22 @@ final class StatusFollower: @unchecked Sendable {
     /// read after the job ended (the bot was behind, or away) still shows its step, running: the
     /// end is shown for the job's final event, or by a refresh.
     private func update(_ job: String, step eventStep: Int?, state eventState: JobState?, historyLine: String?) {
-        let read = link.attempt("job \(job)") { redis throws(QueueError) -> (StatusRecord?, [String: String]?, Int64)? in
+        let read = link.attempt("job \(job)") { redis throws(QueueError) -> (StatusRecord?, [String: String]?, Int64, Int64)? in
             // Finished since the batch of events was read: its end was handled once already.
-            guard try redis.store.isFollowed(job) else { return nil }
+            guard let since = try redis.store.followedSince(job) else { return nil }
             let record = try redis.store.get(StatusRecord.kind, job).flatMap { JobEvent.decode(StatusRecord.self, from: $0) }
             let now = try redis.store.now()
             if let historyLine {
                 let time = Date(timeIntervalSince1970: Double(now) / 1000).formatted(.iso8601.time(includingFractionalSeconds: false))
                 try redis.store.appendHistory(job, time + " " + historyLine)
             }
-            return (record, try redis.queue.job(id: job), now)
+            return (record, try redis.queue.job(id: job), now, since)
         }
-        guard let (record, fields, now) = read ?? nil else { return }
+        guard let (record, fields, now, since) = read ?? nil else { return }
         guard let record, let fields else {
             // The job or its record is gone (expired, or never submitted): nothing left to show.
+            // One followed a moment ago may be in the middle of being queued.
+            guard now - since > 60_000 else { return }
             _ = link.attempt("unfollow \(job)") { redis throws(QueueError) in try redis.store.unfollow(job) }
             shown[job] = nil
             return
