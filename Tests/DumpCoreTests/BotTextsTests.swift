@@ -82,8 +82,8 @@ import Testing
 
     @Test func textsAreCutByTelegramsMeasureUTF16Units() {
         let heavy = "x" + String(repeating: "\u{301}", count: 900)  // one character, 901 units
-        #expect(heavy.count == 1 && JobStatusView.cut(heavy, 50).utf16.count <= 50)
-        #expect(JobStatusView.cut("😀😀😀", 4) == "😀…", "a surrogate pair is never split")
+        #expect(heavy.count == 1 && TelegramHTML.cut(heavy, 50).utf16.count <= 50)
+        #expect(TelegramHTML.cut("😀😀😀", 4) == "😀…", "a surrogate pair is never split")
         let note = String(repeating: "e" + String(repeating: "\u{308}", count: 13) + " ", count: 285)
         guard case .request(_, let kept) = BotCommand.parse("#request https://h/fw.zip " + note) else {
             Issue.record("not a request")

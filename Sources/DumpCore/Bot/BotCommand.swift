@@ -76,7 +76,7 @@ public enum BotCommand: Sendable, Hashable {
     }
 
     private static func reason(_ words: ArraySlice<String>) -> String {
-        words.isEmpty ? "No reason given" : JobStatusView.cut(words.joined(separator: " "), 500)
+        words.isEmpty ? "No reason given" : TelegramHTML.cut(words.joined(separator: " "), 500)
     }
 
     /// `#request` (any case) anywhere, with the first http(s) URL after it.
@@ -93,7 +93,7 @@ public enum BotCommand: Sendable, Hashable {
     /// `text` cut at a word boundary to at most `limit` UTF-16 units, with "…" when cut.
     static func truncated(_ text: String, to limit: Int) -> String {
         guard text.utf16.count > limit else { return text }
-        let cut = String(JobStatusView.cut(text, limit).dropLast())
+        let cut = String(TelegramHTML.cut(text, limit).dropLast())
         let end = cut.lastIndex(of: " ") ?? cut.endIndex
         return String(cut[..<end]) + "…"
     }

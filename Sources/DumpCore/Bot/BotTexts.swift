@@ -33,7 +33,7 @@ public enum BotTexts {
         let e = TelegramHTML.escaped
         var lines = [
             "<b>Dump request</b> from \(e(requester))",
-            "URL: <code>\(e(JobStatusView.cut(url, 300)))</code>",
+            "URL: <code>\(e(TelegramHTML.cut(url, 300)))</code>",
             "Request ID: <code>\(e(request))</code>",
             note.isEmpty ? "<i>No notes</i>" : "Notes: " + e(note),
         ]
@@ -54,7 +54,7 @@ public enum BotTexts {
         var lines: [String] = []
         for (label, value) in [("Brand", brand), ("Device", codename), ("Version", release), ("Fingerprint", fingerprint), ("Platform", platform)]
         where !value.isEmpty {
-            lines.append("<b>\(label)</b>: <code>\(e(JobStatusView.cut(value, 200)))</code>")
+            lines.append("<b>\(label)</b>: <code>\(e(TelegramHTML.cut(value, 200)))</code>")
         }
         var links = [link("repo", repository)]
         if let firmwareURL { links.append(link("firmware", firmwareURL)) }

@@ -68,7 +68,7 @@ public struct JobStatusView: Sendable, Hashable {
     public var html: String {
         let e = TelegramHTML.escaped
         var lines = ["<b>\(e(title))</b>"]
-        lines.append(options.isPrivate ? "URL: <i>hidden (private dump)</i>" : "URL: <code>\(e(Self.cut(url, 200)))</code>")
+        lines.append(options.isPrivate ? "URL: <i>hidden (private dump)</i>" : "URL: <code>\(e(TelegramHTML.cut(url, 200)))</code>")
         lines.append("Job: <code>\(e(job))</code>" + (attempt > 1 ? " · attempt \(attempt)" : ""))
         if !options.labels.isEmpty { lines.append("Options: " + e(options.labels.joined(separator: ", "))) }
         let shownStep = min(max(step, 0), DumpStep.allCases.count)
@@ -76,28 +76,28 @@ public struct JobStatusView: Sendable, Hashable {
         lines.append("\(Self.bar(percent)) \(min(max(percent, 0), 100))% · step \(shownStep)/\(DumpStep.allCases.count)\(e(stepName))")
         switch phase {
         case .queued: lines.append("<i>Waiting for a worker</i>")
-        case .retrying: lines.append("<i>Waiting to retry" + (error.map { ": " + e(Self.cut($0, 300)) } ?? "") + "</i>")
-        case .running where !detail.isEmpty: lines.append("<i>\(e(Self.cut(detail, 200)))</i>")
+        case .retrying: lines.append("<i>Waiting to retry" + (error.map { ": " + e(TelegramHTML.cut($0, 300)) } ?? "") + "</i>")
+        case .running where !detail.isEmpty: lines.append("<i>\(e(TelegramHTML.cut(detail, 200)))</i>")
         default: break
         }
         var timing = "Elapsed: \(Self.duration(elapsedSeconds))"
-        if let worker { timing += " · Worker: <code>\(e(Self.cut(worker, 64)))</code>" }
+        if let worker { timing += " · Worker: <code>\(e(TelegramHTML.cut(worker, 64)))</code>" }
         lines.append(timing)
-        if let device { lines.append("Device: " + e(Self.cut(device, 100))) }
+        if let device { lines.append("Device: " + e(TelegramHTML.cut(device, 100))) }
         if let repository {
-            let shown = e(Self.cut(repository, 300))
+            let shown = e(TelegramHTML.cut(repository, 300))
             let link = repository.hasPrefix("https://") || repository.hasPrefix("http://")
             lines.append("Repository: " + (link ? "<a href=\"\(shown)\">\(shown)</a>" : "<code>\(shown)</code>"))
         }
-        if let branch { lines.append("Branch: <code>\(e(Self.cut(branch, 250)))</code>") }
-        if let fingerprint { lines.append("Fingerprint: <code>\(e(Self.cut(fingerprint, 200)))</code>") }
+        if let branch { lines.append("Branch: <code>\(e(TelegramHTML.cut(branch, 250)))</code>") }
+        if let fingerprint { lines.append("Fingerprint: <code>\(e(TelegramHTML.cut(fingerprint, 200)))</code>") }
         if phase == .failed || phase == .cancelled, shownStep > 0 {
             let at = DumpStep(rawValue: shownStep)
             lines.append("Failed at: step \(shownStep)/10" + (at.map { " \($0.description)" } ?? ""))
             let last = shownStep - 1
             lines.append("Last successful: " + (last > 0 ? "step \(last)/10 " + (DumpStep(rawValue: last)?.description ?? "") : "none"))
         }
-        if phase == .failed || phase == .cancelled, let error { lines.append("Error: <code>\(e(Self.cut(error, 1000)))</code>") }
+        if phase == .failed || phase == .cancelled, let error { lines.append("Error: <code>\(e(TelegramHTML.cut(error, 1000)))</code>") }
         return lines.joined(separator: "\n")
     }
 
@@ -116,18 +116,4 @@ public struct JobStatusView: Sendable, Hashable {
     }
 
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-
-    /// At most `limit` UTF-16 units (how Telegram measures a message), "…" at the end when cut;
-    /// a character of many combining marks is cut inside.
-    public static func cut(_ text: String, _ limit: Int) -> String {
-        guard text.utf16.count > limit else { return text }
-        var kept = String.UnicodeScalarView()
-        var units = 0
-        for scalar in text.unicodeScalars {
-            units += scalar.utf16.count
-            guard units <= limit - 1 else { break }
-            kept.append(scalar)
-        }
-        return String(kept) + "…"
-    }
 }

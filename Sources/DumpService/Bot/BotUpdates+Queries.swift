@@ -43,7 +43,7 @@ extension BotUpdates {
             lines.append("<b>Jobs</b>:")
             for (id, fields) in active {
                 let request = fields["payload"].flatMap { try? JSONDecoder().decode(JobRequest.self, from: Data($0.utf8)) }
-                let url = request.map { $0.isPrivate ? "(private)" : JobStatusView.cut($0.displayURL, 50) } ?? ""
+                let url = request.map { $0.isPrivate ? "(private)" : TelegramHTML.cut($0.displayURL, 50) } ?? ""
                 var step = ""
                 if let number = Int(fields["step"] ?? ""), let current = DumpStep(rawValue: number) { step = " · \(current.description) \(fields["pct"] ?? "0")%" }
                 lines.append("<code>\(e(id))</code> \(e(fields["state"]?.lowercased() ?? "")) \(e(url))\(e(step))")
