@@ -110,7 +110,7 @@ enum RunJobCommand {
     /// names the partition, and says nothing of the source.
     static func neutralName(_ path: String) -> String {
         var stem = (path as NSString).lastPathComponent
-        for wrapper in [".gz", ".xz", ".lz4", ".br", ".zst", ".bz2"] where stem.hasSuffix(wrapper) { stem.removeLast(wrapper.count) }
+        for wrapper in ContentKind.Compression.allCases.map(\.suffix) where stem.hasSuffix(wrapper) { stem.removeLast(wrapper.count) }
         if let partition = PartitionName.parse(fileName: stem)?.name, PartitionName.isDumped(partition) || partition == "super" { return path }
         let fileExtension = (path as NSString).pathExtension.lowercased()
         let keep = !fileExtension.isEmpty && fileExtension.count <= 5 && fileExtension.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
