@@ -42,6 +42,10 @@ struct BotMessage: Codable, Sendable, Hashable {
         BotMessage(kind: .send, chat: chat, text: html, replyTo: replyTo, replyChat: replyChat)
     }
 
+    static func delete(chat: Int64, message: Int) -> BotMessage {
+        BotMessage(kind: .delete, chat: chat, message: message)
+    }
+
     var telegramButtons: [[TelegramButton]] {
         (buttons ?? []).map { $0.map { TelegramButton($0.text, data: $0.data) } }
     }

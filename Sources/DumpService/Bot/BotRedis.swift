@@ -38,6 +38,8 @@ struct StatusRecord: Codable, Sendable, Hashable {
     var urlKey: String?
 
     var dumpOptions: DumpOptions { DumpOptions(letters: [options]) }
+    /// The status message to edit; nil when Telegram never confirmed one.
+    var statusMessage: Int? { message == Self.noMessage ? nil : message }
 
     static let kind = "status"
     /// `message` of a job whose status message Telegram never confirmed: nothing to edit.

@@ -62,9 +62,7 @@ struct BotSettings: Sendable {
         sudoUsers = Set(try Self.chats(environment["SUDO_USERS"], "SUDO_USERS"))
         channel = environment["TELEGRAM_CHANNEL"].flatMap { $0.isEmpty ? nil : $0 }
         if let channel, !(channel.hasPrefix("@") || Int64(channel) != nil) { throw UsageError("TELEGRAM_CHANNEL is @channelname or a chat id") }
-        // A comma-separated list or a JSON list of strings (the other list settings take both).
-        var entries = (environment["SOURCE_WHITELIST"] ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")).split(separator: ",")
-            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t")) }
+        var entries = Self.items(environment["SOURCE_WHITELIST"])
         if let file = environment["SOURCE_WHITELIST_FILE"], !file.isEmpty {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw UsageError("SOURCE_WHITELIST_FILE \(file) cannot be read") }
             entries += text.split(whereSeparator: \.isNewline).map(String.init)
@@ -93,13 +91,18 @@ struct BotSettings: Sendable {
 
     /// Chat ids from a JSON list (`[-1001, -1002]`) or a comma-separated one.
     private static func chats(_ text: String?, _ name: String) throws(UsageError) -> [Int64] {
-        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return [] }
-        let items = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")).split(separator: ",")
         var ids: [Int64] = []
-        for item in items {
-            guard let id = Int64(item.trimmingCharacters(in: .whitespaces)) else { throw UsageError("\(name): \(item) is not a chat id") }
+        for item in items(text) {
+            guard let id = Int64(item) else { throw UsageError("\(name): \(item) is not a chat id") }
             ids.append(id)
         }
         return ids
+    }
+
+    /// The items of a list setting: a JSON list (`[-1001, "a"]`) or a comma-separated one.
+    private static func items(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return text.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t")).split(separator: ",")
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t")) }.filter { !$0.isEmpty }
     }
 }

@@ -24,7 +24,7 @@ extension BotUpdates {
             log("could not delete a private /dump message in chat \(message.chat.id): \(error) (the bot needs the right to delete messages)")
             // Through the outbox, first of all, which tries again (a 429, a 5xx, no answer).
             if error.code == 0 || error.code == 429 || error.code >= 500 {
-                send(BotMessage(kind: .delete, chat: message.chat.id, message: message.messageId), priority: .urgent)
+                send(.delete(chat: message.chat.id, message: message.messageId), priority: .urgent)
             }
         }
     }
@@ -58,14 +58,14 @@ extension BotUpdates {
         let id = jobID ?? QueueCommands.newJobID()
         let job = JobRequest(url: url, alt: options.alt, force: options.force, isPrivate: options.isPrivate, requestedBy: "telegram:\(requester)")
         let view = JobStatusView(job: id, url: job.displayURL, options: options)
-        let messageID: Int
+        let messageID: Int?
         do throws(TelegramError) {
             messageID = try client.sendMessage(chat: chat, html: view.html, replyTo: replyTo, replyChat: replyChat)
         } catch where error.mayHaveApplied {
             // Telegram may have shown it (without telling its id): the job it names is queued all
             // the same, followed without a status message; the asker is told where to look.
             log("job \(id): its status message got no answer in chat \(chat) (\(error)); queued without one")
-            messageID = StatusRecord.noMessage
+            messageID = nil
         } catch {
             log("job not queued: its status message could not be sent to chat \(chat): \(error)")
             // Through the outbox, which tries again: the asker learns that nothing was queued.
@@ -74,7 +74,7 @@ extension BotUpdates {
         }
         let key = SourceKey.key(url)
         let record = StatusRecord(
-            chat: chat, message: messageID, options: options.letters, requester: requester, requestChat: request?.chat,
+            chat: chat, message: messageID ?? StatusRecord.noMessage, options: options.letters, requester: requester, requestChat: request?.chat,
             requestMessage: request?.message, urlKey: key)
         guard let payload = try? Array(JSONEncoder().encode(job)) else { return nil }
         // The submit comes last (and is idempotent on the id): when this fails, the job is either
@@ -87,14 +87,14 @@ extension BotUpdates {
         }
         if queued == nil, link.attempt("job \(id)", { redis throws(QueueError) in try redis.queue.job(id: id) != nil }) == true { queued = () }
         guard queued != nil else {
-            guard messageID != StatusRecord.noMessage else { return nil }
+            guard let messageID else { return nil }
             var failed = view
             failed.phase = .failed
             failed.error = "the job queue (Redis) cannot be reached; send the command again later"
             try? client.editMessage(chat: chat, message: messageID, html: failed.html)
             return nil
         }
-        if messageID == StatusRecord.noMessage {
+        if messageID == nil {
             send(.send(
                 chat: chat, html: "Job <code>\(id)</code> is queued, but Telegram did not confirm its status message: <code>/status \(id)</code> shows it, and its end is told here.",
                 replyTo: replyTo, replyChat: replyChat))

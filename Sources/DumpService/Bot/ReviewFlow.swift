@@ -190,7 +190,7 @@ final class ReviewFlow: @unchecked Sendable {
     /// A private request's `#request` goes, after the answer to it (which is sent alone when the
     /// message is gone): its URL must not stay visible.
     private func deleteRequestMessage(_ review: Review) {
-        bot.send(BotMessage(kind: .delete, chat: review.requestChat, message: review.requestMessage))
+        bot.send(.delete(chat: review.requestChat, message: review.requestMessage))
     }
 
     private func showOptions(_ review: Review) {

@@ -126,8 +126,8 @@ final class StatusFollower: @unchecked Sendable {
     }
 
     private func queueEdit(_ job: String, _ record: StatusRecord, _ html: String) {
-        guard shown[job] != html, record.message != StatusRecord.noMessage else { return }
-        let message = BotMessage.edit(chat: record.chat, message: record.message, html: html, job: job)
+        guard shown[job] != html, let statusMessage = record.statusMessage else { return }
+        let message = BotMessage.edit(chat: record.chat, message: statusMessage, html: html, job: job)
         let queued: Void? = link.attempt("status edit of job \(job)") { redis throws(QueueError) in
             let item = try redis.outbox.enqueue(message.encoded, priority: .normal, target: message.target)
             try redis.store.put("latest", message.target ?? "", "\(item.sequence)\n" + String(decoding: message.encoded, as: UTF8.self), ttl: .seconds(15 * 86400))
@@ -139,7 +139,7 @@ final class StatusFollower: @unchecked Sendable {
     /// dump), and no more following.
     private func finish(_ job: String, _ record: StatusRecord, _ fields: [String: String], _ view: JobStatusView) {
         var extra: [(BotMessage, OutboxPriority)] = []
-        if record.message == StatusRecord.noMessage {
+        if record.statusMessage == nil {
             // No status message to edit: the end is told in a message of its own.
             extra.append((.send(chat: record.chat, html: view.html), .high))
         }
@@ -151,7 +151,7 @@ final class StatusFollower: @unchecked Sendable {
                 job: job, url: options.isPrivate ? nil : request?.displayURL, worker: view.worker, started: Self.time(fields["created"]),
                 failed: Self.time(fields["finished"]), history: history, error: view.error ?? "", step: view.step)
             extra.append((BotMessage(
-                kind: .document, chat: record.chat, text: "Failure log of job <code>\(TelegramHTML.escaped(job))</code>", replyTo: record.message == StatusRecord.noMessage ? nil : record.message,
+                kind: .document, chat: record.chat, text: "Failure log of job <code>\(TelegramHTML.escaped(job))</code>", replyTo: record.statusMessage,
                 fileName: "dump_failure_\(job.prefix(12)).txt", document: Data(text.utf8).base64EncodedString(), job: job), .normal))
         }
         if view.phase == .completed, let channel = settings.channel, !options.isPrivate,
