@@ -26,6 +26,13 @@ import Testing
         #expect(JobRequest(url: url, isPrivate: isPrivate).displayURL == shown)
     }
 
+    @Test func aShownLinkLeadsToTheHostDownloadedFrom() {
+        #expect(JobRequest(url: "https://d.miui.com/fw.zip?t=1").shownLink == "https://d.miui.com/fw.zip")
+        #expect(JobRequest(url: "https://u:p@d.miui.com/fw.zip").shownLink == "https://d.miui.com/fw.zip")
+        #expect(JobRequest(url: "https://github.com:443/u/r/raw/main/@evil.example/fw.zip").shownLink == nil)
+        #expect(JobRequest(url: "https://d.miui.com/fw.zip", isPrivate: true).shownLink == nil)
+    }
+
     @Test func roundTripsAsJSON() throws {
         let request = JobRequest(url: "https://host/fw.zip", alt: true, force: false, isPrivate: true, requestedBy: "tg:42")
         let json = try JSONEncoder().encode(request)

@@ -30,6 +30,17 @@ public struct JobRequest: Sendable, Hashable, Codable {
         return Self.escapingControls(Self.withoutSecrets(url))
     }
 
+    /// The shown URL when it may serve as a link: it leads to the host the job downloads from,
+    /// and nothing of its path was hidden. Nil for a private job.
+    public var shownLink: String? {
+        let shown = displayURL
+        guard !isPrivate, !shown.hasSuffix(Self.hiddenPath), FirmwareURL.host(of: shown) == FirmwareURL.host(of: url) else { return nil }
+        return shown
+    }
+
+    /// What stands for a path `withoutSecrets` hides.
+    static let hiddenPath = "/…"
+
     /// `url` without its query, fragment and anything that looks like credentials: `user:pass@`
     /// after the scheme, also when the password holds a `/` or `?`, or when there is no scheme.
     static func withoutSecrets(_ url: String) -> String {
@@ -49,7 +60,7 @@ public struct JobRequest: Sendable, Hashable, Codable {
             let host = String(authority[..<colon]).lowercased()
             let port = authority[(colon + 1)...]
             let isHostAndPort = !port.isEmpty && port.allSatisfy { $0.isASCII && $0.isNumber } && (host.contains(".") || host == "localhost")
-            rest = isHostAndPort ? Array(authority) + Array("/…") : Array(rest[(at + 1)...])
+            rest = isHostAndPort ? Array(authority) + Array(Self.hiddenPath) : Array(rest[(at + 1)...])
         }
         if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = Array(rest[..<cut]) }
         return String(characters[..<start]) + String(rest)

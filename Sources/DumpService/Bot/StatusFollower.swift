@@ -157,14 +157,8 @@ final class StatusFollower: @unchecked Sendable {
         if view.phase == .completed, let channel = settings.channel, !options.isPrivate,
             let result = fields["result"].flatMap({ JobEvent.decode(JobRecord.self, from: $0) }), result.status != "already_dumped"
         {
-            // The link as shown must lead to the whitelisted host it was checked for.
-            let link = request.flatMap { request -> String? in
-                let shown = request.displayURL
-                guard !options.blacklist, settings.whitelist.allows(request.url), settings.whitelist.allows(shown),
-                    FirmwareURL.host(of: shown) == FirmwareURL.host(of: request.url), !shown.hasSuffix("/…")
-                else { return nil }
-                return shown
-            }
+            // The link as shown leads to the host the whitelist was asked about.
+            let link = options.blacklist || request.map({ settings.whitelist.allows($0.url) }) != true ? nil : request?.shownLink
             let post = BotTexts.channelPost(
                 brand: result.brand, codename: result.codename, release: result.release ?? "", fingerprint: result.fingerprint ?? "",
                 platform: result.platform ?? "", repository: JobStatusReading.webLink(result.repository, branch: result.branch), firmwareURL: link)
