@@ -7,30 +7,6 @@ import Testing
 /// API stand-in, a real redis-server, real worker processes). Each test states what the bot must
 /// do (from an adversarial review; each held, or was fixed with the test).
 @Suite(.serialized) struct BotAttackTests {
-    /// Every Bot API call, documents' bytes included, as one text.
-    func everything(_ rig: BotRig) throws -> String {
-        var calls = try rig.allCalls()
-        for entry in try rig.telegram.journal() {
-            for file in entry["files"] as? [[String: Any]] ?? [] {
-                calls += String(decoding: Data(base64Encoded: file["base64"] as? String ?? "") ?? Data(), as: UTF8.self)
-            }
-        }
-        return calls
-    }
-
-    func around(_ trace: String, in text: String) -> String {
-        guard let range = text.range(of: trace) else { return "" }
-        let start = text.index(range.lowerBound, offsetBy: -200, limitedBy: text.startIndex) ?? text.startIndex
-        let end = text.index(range.upperBound, offsetBy: 80, limitedBy: text.endIndex) ?? text.endIndex
-        return String(text[start..<end])
-    }
-
-    /// The id a review card names.
-    func requestID(_ card: [String: Any]?) throws -> String {
-        let text = card?["text"] as? String ?? ""
-        return String(try #require(text.range(of: "Request ID: ").map { text[$0.upperBound...].prefix(8) }))
-    }
-
     // MARK: - Private dumps
 
     @Test("/dump … p of a file the server names (Content-Disposition) or reaches by a redirect: that name shows in no call")
@@ -48,9 +24,9 @@ import Testing
         #expect(rig.queue.wait(for: .seconds(90)) { try jobs.allSatisfy { try rig.queue.state($0) == .failed } }, explain([bot, worker]))
         #expect(rig.queue.wait(for: .seconds(20)) { try rig.telegram.journal(method: "sendDocument").count == 2 }, explain([bot]))
         Thread.sleep(forTimeInterval: 1)
-        let calls = try everything(rig)
+        let calls = try rig.allCallsWithDocuments()
         for trace in ["SECRETdisposition", "SECRETredirect"] {
-            #expect(!calls.contains(trace), "\(trace) (the private dump's file name) appears in a Bot API call: …\(around(trace, in: calls))")
+            #expect(!calls.contains(trace), "\(trace) (the private dump's file name) appears in a Bot API call: …\(BotRig.around(trace, in: calls))")
         }
     }
 
@@ -63,7 +39,7 @@ import Testing
         #expect(rig.waitForMessage(containing: "Job: ") != nil, explain([bot]))
         let request = try rig.say("#request \(url) thanks", in: BotRig.requests, from: BotRig.requester)
         let card = rig.waitForMessage(containing: "Request ID", in: BotRig.reviews)
-        let id = try requestID(card)
+        let id = try BotRig.requestID(in: card)
         try rig.say("/accept \(id) p", in: BotRig.reviews, from: BotRig.admin)
         #expect(rig.waitForMessage(containing: "being dumped", in: BotRig.requests) != nil, explain([bot]))
         Thread.sleep(forTimeInterval: 1.5)
@@ -118,9 +94,9 @@ import Testing
         #expect(rig.waitForMessage(containing: "Already dumped") != nil, explain([bot]))
         _ = rig.answer(to: try rig.say("/status"))
         Thread.sleep(forTimeInterval: 1)
-        let calls = try everything(rig)
+        let calls = try rig.allCallsWithDocuments()
         for trace in ["secret-", "sample-firmware", "status/404", "127.0.0.1:\(rig.files.port)"] {
-            #expect(!calls.contains(trace), "\(trace) appears in a Bot API call: …\(around(trace, in: calls))")
+            #expect(!calls.contains(trace), "\(trace) appears in a Bot API call: …\(BotRig.around(trace, in: calls))")
         }
         #expect(try rig.telegram.messages(chat: BotRig.channel).isEmpty)
     }
@@ -279,7 +255,7 @@ import Testing
         let request = try #require(queued?["message_id"] as? Int)
         #expect(rig.answer(to: request, in: BotRig.requests)?.contains("submitted") == true, explain([bot]))
         let card = rig.waitForMessage(containing: "Request ID", in: BotRig.reviews)
-        let id = try requestID(card)
+        let id = try BotRig.requestID(in: card)
         // A member's button presses with the card's data, on a message of the group and of the review chat.
         let marker = try rig.say("hello")
         _ = try rig.telegram.queueCallback(chat: BotRig.group, user: BotRig.admin, message: marker, data: "rv:submit:\(id)")
@@ -306,7 +282,7 @@ import Testing
         try rig.say("#request \(rig.firmwareURL(tag: "killed-review")) please", in: BotRig.requests, from: BotRig.requester)
         let card = rig.waitForMessage(containing: "Request ID", in: BotRig.reviews)
         let cardID = try #require(card?["message_id"] as? Int, explain([bot]))
-        let id = try requestID(card)
+        let id = try BotRig.requestID(in: card)
         Thread.sleep(forTimeInterval: 1)  // the outbox is idle: the next sendMessage is the status message
         try rig.telegram.fault(["method": "sendMessage", "kind": "stall", "seconds": 1.8, "count": 1])
         _ = try rig.telegram.queueCallback(chat: BotRig.reviews, user: BotRig.admin, message: cardID, data: "rv:submit:\(id)")

@@ -1,6 +1,7 @@
 import DumpTestSupport
 import Foundation
 import JobQueue
+import Testing
 
 /// The bot's end-to-end rig: the queue rig (a real redis-server, worker processes), the Telegram
 /// Bot API stand-in, and a loopback HTTP server that serves the sample firmware. Chats: a group
@@ -109,6 +110,31 @@ final class BotRig: @unchecked Sendable {
     static func step(of text: String) -> Int? {
         guard let range = text.range(of: #"step (\d+)/10"#, options: .regularExpression) else { return nil }
         return Int(text[range].dropFirst(5).prefix { $0.isNumber })
+    }
+
+    /// Every Bot API call, documents' bytes included, as one text.
+    func allCallsWithDocuments() throws -> String {
+        var calls = try allCalls()
+        for entry in try telegram.journal() {
+            for file in entry["files"] as? [[String: Any]] ?? [] {
+                calls += String(decoding: Data(base64Encoded: file["base64"] as? String ?? "") ?? Data(), as: UTF8.self)
+            }
+        }
+        return calls
+    }
+
+    /// `text` around the first `trace` in it, for a failed expectation.
+    static func around(_ trace: String, in text: String) -> String {
+        guard let range = text.range(of: trace) else { return "" }
+        let start = text.index(range.lowerBound, offsetBy: -200, limitedBy: text.startIndex) ?? text.startIndex
+        let end = text.index(range.upperBound, offsetBy: 80, limitedBy: text.endIndex) ?? text.endIndex
+        return String(text[start..<end])
+    }
+
+    /// The id a review card names.
+    static func requestID(in card: [String: Any]?) throws -> String {
+        let text = card?["text"] as? String ?? ""
+        return String(try #require(text.range(of: "Request ID: ").map { text[$0.upperBound...].prefix(8) }))
     }
 
     /// Every Bot API call the bot made, as one text (to search for what must never appear).

@@ -67,19 +67,9 @@ import Testing
         let deletedToo = try rig.telegram.messages(chat: BotRig.group).first { $0["message_id"] as? Int == unusable }
         #expect(deletedToo?["deleted"] as? Bool == true, "the unusable /dump p message is deleted")
         #expect(status?["reply_to_message_id"] as? Int == nil, "the status message does not answer the deleted command")
-        var calls = try rig.allCalls()
-        for entry in try rig.telegram.journal() {
-            for file in entry["files"] as? [[String: Any]] ?? [] {
-                calls += String(decoding: Data(base64Encoded: file["base64"] as? String ?? "") ?? Data(), as: UTF8.self)
-            }
-        }
+        let calls = try rig.allCallsWithDocuments()
         for trace in ["secret-build-77", "sample-firmware.zip", "127.0.0.1:\(rig.files.port)"] {
-            var around = ""
-            if let range = calls.range(of: trace) {
-                let start = calls.index(range.lowerBound, offsetBy: -200, limitedBy: calls.startIndex) ?? calls.startIndex
-                around = String(calls[start..<range.upperBound])
-            }
-            #expect(!calls.contains(trace), "\(trace) appears in a Bot API call: …\(around)")
+            #expect(!calls.contains(trace), "\(trace) appears in a Bot API call: …\(BotRig.around(trace, in: calls))")
         }
         #expect(try rig.telegram.messages(chat: BotRig.channel).isEmpty, "no channel post for a private dump")
     }
@@ -135,7 +125,7 @@ import Testing
         let card = try #require(rig.waitForMessage(containing: "Request ID", in: BotRig.reviews), explain([bot]))
         let cardID = try #require(card["message_id"] as? Int)
         let text = card["text"] as? String ?? ""
-        let id = String(try #require(text.range(of: "Request ID: ").map { text[$0.upperBound...].prefix(8) }))
+        let id = try BotRig.requestID(in: card)
         #expect(text.contains("please dump my phone"))
         #expect(rig.waitForMessage(containing: "submitted for review", in: BotRig.requests) != nil)
 
@@ -173,8 +163,7 @@ import Testing
         // request's, not option letters; the status message answers the request across chats.
         let second = try rig.say("#request \(rig.firmwareURL(tag: "second")) thanks", in: BotRig.requests, from: BotRig.requester)
         let secondCard = try #require(rig.waitForMessage(containing: "thanks", in: BotRig.reviews), explain([bot]))
-        let secondText = secondCard["text"] as? String ?? ""
-        let secondID = String(try #require(secondText.range(of: "Request ID: ").map { secondText[$0.upperBound...].prefix(8) }))
+        let secondID = try BotRig.requestID(in: secondCard)
         _ = try rig.telegram.queueMessage(chat: BotRig.reviews, user: BotRig.admin, text: "/accept \(secondID)", replyTo: try #require(secondCard["message_id"] as? Int))
         #expect(rig.queue.wait(for: .seconds(10)) { (try rig.queue.queue.stats()["submitted"] ?? 0) == 2 }, explain([bot]))
         let crossChat = try rig.telegram.journal(method: "sendMessage").last { (($0["params"] as? [String: Any])?["text"] as? String)?.contains("Job: ") == true }
