@@ -26,8 +26,9 @@ final class JobRun: Sendable {
         var stop: Stop?
         var lastRenewal: ContinuousClock.Instant
         var process: JobProcess?
-        /// The job's outcome is being recorded: a beat that finds the job no longer held (it
-        /// was just completed) is no news.
+        /// The job is being completed: a beat that finds the job no longer held (it was just
+        /// completed) is no news. Not set on the way to a failure or a stop, where a lost lease
+        /// is news to log.
         var settling = false
         /// Steps entered since the last beat, for the beat to report (each step gets its event).
         var entered: [Int] = [1]

@@ -186,6 +186,7 @@ final class WorkerSlot: Sendable {
             }
         }
         crash(at: "before_complete")
+        // Step 10 nudges a beat that races the completion below: its "no longer held" is no news.
         run.state.withLock { $0.settling = true }
         run.report(step: DumpStep.notify.rawValue, fraction: 1, detail: "done")
         let outcome = link.persist("completion of job \(job.id)", until: deadline) { queue throws(QueueError) in try queue.complete(job, result: record) }
@@ -219,7 +220,6 @@ final class WorkerSlot: Sendable {
 
     /// Puts the job where it belongs after a failure or a stop; nothing is published.
     private func settle(_ run: JobRun, failure: JobFailureReport?) {
-        run.state.withLock { $0.settling = true }
         let job = run.job
         let deadline = ContinuousClock.now + settings.lease
         switch run.stopReason {
